@@ -1,0 +1,131 @@
+"""The FastAPI application: routers, the one error envelope, health checks, request logging."""
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from elevator_registry.audit.routes import router as audit_router
+from elevator_registry.db import get_engine
+from elevator_registry.errors import DomainError
+from elevator_registry.registry.routes import router as registry_router
+from elevator_registry.schemas import ErrorResponse
+
+log = structlog.get_logger("elevator_registry.http")
+
+DESCRIPTION = """
+Registry for the 綦江区 "安全乘梯守护行动" (2022): every elevator, its user unit, maintenance
+unit, inspections and incidents, with the plan's rules enforced on write.
+
+Authenticate with `Authorization: Bearer <token>` (`elevator-registry tokens create`). Every
+refusal has the shape `{"error": {"code", "message", "field"?, "rule"?}}`; `code` is stable.
+Lists are keyset-paginated: pass `next_cursor` back as `cursor`.
+"""
+
+
+def _envelope(status_code: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    body: dict[str, str] = {"code": code, "message": message}
+    if field is not None:
+        body["field"] = field
+    return JSONResponse(status_code=status_code, content={"error": body})
+
+
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    return JSONResponse(status_code=error.status_code, content={"error": error.as_dict()})
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    first = error.errors()[0]
+    location = [str(part) for part in first["loc"] if part not in ("body", "query", "path")]
+    field = ".".join(location) or None
+    if first["type"] == "extra_forbidden":
+        return _envelope(422, "UNKNOWN_FIELD", f"{field} is not a field of this request", field)
+    message = f"{field}: {first['msg']}" if field else str(first["msg"])
+    return _envelope(422, "VALIDATION_ERROR", message, field)
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    codes = {404: "ROUTE_NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+    response = _envelope(
+        error.status_code, codes.get(error.status_code, "HTTP_ERROR"), str(error.detail)
+    )
+    if error.headers:
+        response.headers.update(error.headers)
+    return response
+
+
+async def _integrity_error(_request: Request, error: Exception) -> JSONResponse:
+    # The services check constraints first; this catches the race where two requests pass the
+    # check together and the database's unique or check constraint stops the second.
+    log.warning("integrity_error", error=str(error).splitlines()[0])
+    return _envelope(
+        409, "CONSTRAINT_VIOLATION", "the change conflicts with data written meanwhile"
+    )
+
+
+async def _database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    log.error("database_unavailable", error=str(error).splitlines()[0])
+    return _envelope(503, "DATABASE_UNAVAILABLE", "the database is not reachable; retry shortly")
+
+
+def create_app() -> FastAPI:
+    """Builds the application."""
+    app = FastAPI(
+        title="elevator_registry",
+        version="0.1.0",
+        description=DESCRIPTION,
+        responses={422: {"model": ErrorResponse, "description": "Payload or parameter not valid"}},
+    )
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.include_router(registry_router, prefix="/api/v1")
+    app.include_router(audit_router, prefix="/api/v1")
+
+    @app.middleware("http")
+    async def log_requests(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["x-request-id"] = request_id
+        log.info(
+            "request",
+            method=request.method,
+            path=request.url.path,
+            status=response.status_code,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+            request_id=request_id,
+        )
+        return response
+
+    @app.get("/health/live", tags=["health"])
+    def live() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get(
+        "/health/ready",
+        tags=["health"],
+        responses={503: {"model": ErrorResponse, "description": "Database not reachable"}},
+    )
+    def ready() -> dict[str, str]:
+        """The database answers."""
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "database": get_engine().dialect.name}
+
+    return app

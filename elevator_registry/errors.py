@@ -1,0 +1,73 @@
+"""The DomainError family: every refusal carries an HTTP status and a stable machine-readable code.
+
+Rendered by one handler as `{"error": {"code", "message", "field"?, "rule"?}}`. Codes are a
+public contract: clients branch on them, so never rename one.
+"""
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    """A refusal the client can act on."""
+
+    status_code: ClassVar[int] = 400
+
+    def __init__(
+        self, code: str, message: str, *, field: str | None = None, rule: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.rule = rule
+
+    def as_dict(self) -> dict[str, str]:
+        """The `error` object of the envelope, without empty keys."""
+        body = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        if self.rule is not None:
+            body["rule"] = self.rule
+        return body
+
+
+class InvalidValue(DomainError):
+    """A value that is well-typed but not valid (an identifier with a wrong check character...)."""
+
+    status_code = 422
+
+
+class AuthenticationRequired(DomainError):
+    """No credentials, or credentials that identify no one."""
+
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this (role) or not to this record (scope)."""
+
+    status_code = 403
+
+
+class NotFound(DomainError):
+    """The record does not exist, or the caller may not know that it exists."""
+
+    status_code = 404
+
+    def __init__(self, entity: str, identifier: object) -> None:
+        super().__init__(
+            f"{entity.upper()}_NOT_FOUND", f"{entity.replace('_', ' ')} {identifier} not found"
+        )
+
+
+class Conflict(DomainError):
+    """The request clashes with existing state (a duplicate, a state that does not allow it)."""
+
+    status_code = 409
+
+
+class RuleViolation(Conflict):
+    """Refused by a named rule of the plan or the law; `rule` is its code in the catalogue."""
+
+    def __init__(self, rule: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(rule, message, field=field, rule=rule)

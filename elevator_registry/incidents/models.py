@@ -1,0 +1,81 @@
+"""Incidents and their append-only timeline."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from elevator_registry.db import Base, CreatedAtMixin, UTCDateTime, enum_check
+from elevator_registry.incidents.enums import IncidentChannel, IncidentKind, IncidentStatus
+from elevator_registry.maintenance.models import JsonDocument
+
+
+class Incident(CreatedAtMixin, Base):
+    """One 96333 report and the rescue it started; each time is stamped exactly once."""
+
+    __tablename__ = "incident"
+    __table_args__ = (
+        enum_check("kind", IncidentKind),
+        enum_check("channel", IncidentChannel),
+        enum_check("status", IncidentStatus),
+        CheckConstraint("escalation_level BETWEEN 1 AND 3", name="escalation_level_range"),
+        CheckConstraint("trapped_count BETWEEN 0 AND 60", name="trapped_count_range"),
+        CheckConstraint(
+            "dispatched_at IS NULL OR dispatched_at >= reported_at", name="dispatch_after_report"
+        ),
+        CheckConstraint(
+            "accepted_at IS NULL OR (dispatched_at IS NOT NULL AND accepted_at >= dispatched_at)",
+            name="accept_after_dispatch",
+        ),
+        CheckConstraint(
+            "arrived_at IS NULL OR arrived_at >= reported_at", name="arrive_after_report"
+        ),
+        CheckConstraint(
+            "released_at IS NULL OR released_at >= reported_at", name="release_after_report"
+        ),
+        CheckConstraint("closed_at IS NULL OR closed_at >= reported_at", name="close_after_report"),
+        CheckConstraint("arrival_deadline_at >= reported_at", name="deadline_after_report"),
+        Index("ix_incident_elevator_reported", "elevator_id", "reported_at"),
+        Index("ix_incident_status_deadline", "status", "arrival_deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    elevator_id: Mapped[int] = mapped_column(ForeignKey("elevator.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    trapped_count: Mapped[int] = mapped_column(Integer, default=0)
+    caller_phone: Mapped[str | None] = mapped_column(String(20))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=IncidentStatus.REPORTED)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=1)
+    maintenance_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id"), index=True
+    )
+    no_contract: Mapped[bool] = mapped_column(Boolean, default=False)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    arrival_deadline_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fault_cause_code: Mapped[str | None] = mapped_column(String(16))
+    tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class IncidentEvent(Base):
+    """One step of an incident's timeline; never updated or deleted."""
+
+    __tablename__ = "incident_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(120))
+    backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)

@@ -1,0 +1,21 @@
+"""Imports every ORM module so `Base.metadata` holds the whole schema (Alembic, tests)."""
+
+from elevator_registry.audit import models as audit_models
+from elevator_registry.auth import models as auth_models
+from elevator_registry.db import Base
+from elevator_registry.governance import models as governance_models
+from elevator_registry.incidents import models as incident_models
+from elevator_registry.inspection import models as inspection_models
+from elevator_registry.maintenance import models as maintenance_models
+from elevator_registry.registry import models as registry_models
+
+__all__ = [
+    "Base",
+    "audit_models",
+    "auth_models",
+    "governance_models",
+    "incident_models",
+    "inspection_models",
+    "maintenance_models",
+    "registry_models",
+]
