@@ -16,6 +16,7 @@ from elevator_registry.audit.routes import router as audit_router
 from elevator_registry.db import get_engine
 from elevator_registry.errors import DomainError
 from elevator_registry.registry.routes import router as registry_router
+from elevator_registry.rules.routes import router as rules_router
 from elevator_registry.schemas import ErrorResponse
 
 log = structlog.get_logger("elevator_registry.http")
@@ -93,6 +94,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.include_router(registry_router, prefix="/api/v1")
     app.include_router(audit_router, prefix="/api/v1")
+    app.include_router(rules_router, prefix="/api/v1")
 
     @app.middleware("http")
     async def log_requests(

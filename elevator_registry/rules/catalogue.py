@@ -1,15 +1,23 @@
-"""The plan's rules as data: code, severity, titles, source and parameters (DESIGN §3).
+"""The plan's rules as data: code, severity, titles, source, parameters and query (DESIGN §3).
 
-Write-time refusals raise `RuleViolation(rule.code, ...)` with these objects, so the error a
-client sees and the risk list name the same rule.
+One object per rule. Write-time refusals raise `RuleViolation(rule.code, ...)`, the risk list
+runs `rule.query`, and docs/RULES.md is generated from these objects, so the error a client
+sees, the list the bureau reads and the documentation all name the same rule.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
+
+from sqlalchemy import Select
+
+from elevator_registry.rules import queries
+from elevator_registry.rules.context import RuleContext
 
 
 class Severity(StrEnum):
-    """How urgently the bureau should act."""
+    """How urgently the bureau should act; weights are in settings."""
 
     CRITICAL = "critical"
     HIGH = "high"
@@ -25,6 +33,14 @@ class Enforcement(StrEnum):
     KPI = "K"
 
 
+# (ref_date, value, as_of) → (Chinese, English) text of one finding.
+Detail = Callable[[date | None, int | None, date], tuple[str, str]]
+
+
+def _days(since: date | None, as_of: date) -> int:
+    return (as_of - since).days if since else 0
+
+
 @dataclass(frozen=True)
 class Rule:
     """One rule of the plan or the law."""
@@ -36,25 +52,84 @@ class Rule:
     source: str
     enforcement: frozenset[Enforcement]
     params: tuple[str, ...] = field(default=())
+    query: Callable[[RuleContext], Select] | None = None
+    detail: Detail | None = None
+
+    def describe(self, ref_date: date | None, value: int | None, as_of: date) -> tuple[str, str]:
+        """Human text of a finding, in Chinese and English."""
+        if self.detail is None:
+            return self.title_zh, self.title_en
+        return self.detail(ref_date, value, as_of)
 
 
 W, L = Enforcement.WRITE, Enforcement.LIST
+
+
+def _aging(ref: date | None, threshold: int | None, as_of: date) -> tuple[str, str]:
+    years = _days(ref, as_of) // 365
+    return (
+        f"{ref} 投用，已使用约 {years} 年（≥{threshold} 年），尚无安全评估",
+        f"in use since {ref}, about {years} years (≥{threshold}), no safety assessment",
+    )
+
+
+def _maintenance(ref: date | None, interval: int | None, as_of: date) -> tuple[str, str]:
+    if ref is None:
+        return (
+            f"无维保记录（要求每 {interval} 天）",
+            f"no maintenance record (required every {interval} days)",
+        )
+    days = _days(ref, as_of)
+    return (
+        f"上次维保 {ref}，已 {days} 天（要求每 {interval} 天）",
+        f"last maintenance {ref}, {days} days ago (required every {interval} days)",
+    )
+
+
+CLASS_NAMES = {1: ("季度", "quarter", 92), 2: ("半年", "half-year", 183), 3: ("年度", "year", 366)}
+
+
+def _class(_ref: date | None, rank: int | None, _as_of: date) -> tuple[str, str]:
+    zh, en, days = CLASS_NAMES[rank or 1]
+    return f"{days} 天内无{zh}维保", f"no {en} class maintenance in {days} days"
+
+
+def _optional_since(zh: str, en: str, none_zh: str, none_en: str) -> Detail:
+    def detail(ref: date | None, value: int | None, as_of: date) -> tuple[str, str]:
+        if ref is None:
+            return none_zh.format(value=value), none_en.format(value=value)
+        days = _days(ref, as_of)
+        return zh.format(ref=ref, value=value, days=days), en.format(
+            ref=ref, value=value, days=days
+        )
+
+    return detail
+
 
 AGING_ASSESSMENT_MISSING = Rule(
     "AGING_ASSESSMENT_MISSING",
     Severity.HIGH,
     "老旧电梯未安全评估",
     "Aged elevator without safety assessment",
-    "綦江区安全乘梯守护行动方案 §二 (2022); 重庆市实践",
+    "綦江区安全乘梯守护行动方案 §二 (2022): 全面开展15年以上老旧住宅电梯安全评估; 重庆市实践: 公众聚集场所10年",
     frozenset({L}),
+    ("aging_years", "aging_public_place_years"),
+    queries.aging_assessment_missing,
+    _aging,
 )
 ASSESSMENT_HIGH_RISK = Rule(
     "ASSESSMENT_HIGH_RISK",
     Severity.HIGH,
     "安全评估风险等级高",
     "Safety assessment shows high risk",
-    "方案 §三(二); GB/T 42615-2023",
+    "方案 §三(二); GB/T 42615-2023 在用电梯安全评估规范",
     frozenset({L}),
+    ("assessment_high_risk_grade",),
+    queries.assessment_high_risk,
+    lambda ref, grade, _as_of: (
+        f"{ref} 安全评估风险等级 {grade} 级或结论为改造/更新，尚未改造",
+        f"assessment of {ref}: risk grade {grade} or modernise/replace, not modernised since",
+    ),
 )
 INSPECTION_OVERDUE = Rule(
     "INSPECTION_OVERDUE",
@@ -70,7 +145,7 @@ INSPECTION_DUE_SOON = Rule(
     Severity.LOW,
     "检验即将到期",
     "Inspection due within 30 days",
-    "特种设备安全法 第四十条",
+    "特种设备安全法 第四十条 (提前一个月申报)",
     frozenset({L}),
 )
 INSPECTION_FAILED_IN_USE = Rule(
@@ -80,6 +155,12 @@ INSPECTION_FAILED_IN_USE = Rule(
     "Failed inspection, still in use",
     "特种设备安全法 第四十条",
     frozenset({W, L}),
+    (),
+    queries.inspection_failed_in_use,
+    lambda ref, _value, _as_of: (
+        f"{ref} 检验不合格，未经复检合格仍在使用",
+        f"failed inspection on {ref}, in use without a passing re-inspection",
+    ),
 )
 MAINTENANCE_OVERDUE = Rule(
     "MAINTENANCE_OVERDUE",
@@ -88,22 +169,34 @@ MAINTENANCE_OVERDUE = Rule(
     "Maintenance overdue",
     "特种设备安全监察条例 第三十一条; TSG T5002-2017",
     frozenset({L}),
+    ("maintenance_interval_days",),
+    queries.maintenance_overdue,
+    _maintenance,
 )
 MAINTENANCE_CLASS_OVERDUE = Rule(
     "MAINTENANCE_CLASS_OVERDUE",
     Severity.MEDIUM,
     "季度/半年/年度维保缺失",
     "Quarter, half-year or year maintenance missing",
-    "TSG T5002-2017",
+    "TSG T5002-2017 (维保分为半月、季度、半年、年度)",
     frozenset({L}),
+    ("maintenance_quarter_days", "maintenance_half_year_days", "maintenance_year_days"),
+    queries.maintenance_class_overdue,
+    _class,
 )
 RECORD_UNCONFIRMED = Rule(
     "RECORD_UNCONFIRMED",
     Severity.LOW,
     "维保记录未经使用单位确认",
     "Maintenance record not confirmed by the user unit",
-    "TSG T5002-2017 第七条",
+    "TSG T5002-2017 第七条 (维保记录应当经使用单位安全管理人员签字确认)",
     frozenset({L}),
+    ("record_confirmation_days", "record_confirmation_lookback_days"),
+    queries.record_unconfirmed,
+    lambda ref, count, _as_of: (
+        f"{count} 条维保记录超过 7 天未确认，最早 {ref}",
+        f"{count} maintenance records unconfirmed after 7 days, oldest {ref}",
+    ),
 )
 NO_USER_UNIT = Rule(
     "NO_USER_UNIT",
@@ -112,14 +205,23 @@ NO_USER_UNIT = Rule(
     "No user unit",
     "方案 §三(六)2, (七)3: 使用单位不明确的电梯不得投入使用",
     frozenset({W, L}),
+    (),
+    queries.no_user_unit,
+    lambda _ref, _value, _as_of: ("在用但无使用单位", "in use without a user unit"),
 )
 THREE_NO = Rule(
     "THREE_NO",
     Severity.HIGH,
     "三无电梯",
     "No property management, contract or repair fund",
-    "方案 §三(二)",
+    "方案 §三(二) (无物业管理、无维护保养、无维修资金)",
     frozenset({L}),
+    (),
+    queries.three_no,
+    lambda _ref, _value, _as_of: (
+        "无物业管理、无维保合同、无维修资金",
+        "no property management, no maintenance contract, no repair fund",
+    ),
 )
 NO_MAINTENANCE_CONTRACT = Rule(
     "NO_MAINTENANCE_CONTRACT",
@@ -128,6 +230,14 @@ NO_MAINTENANCE_CONTRACT = Rule(
     "In use without a maintenance contract",
     "特种设备安全法 第四十五条",
     frozenset({L}),
+    (),
+    queries.no_maintenance_contract,
+    _optional_since(
+        "维保合同已于 {ref} 终止",
+        "last maintenance contract ended {ref}",
+        "从无维保合同",
+        "never had a maintenance contract",
+    ),
 )
 MAINTAINER_NOT_ELIGIBLE = Rule(
     "MAINTAINER_NOT_ELIGIBLE",
@@ -136,6 +246,12 @@ MAINTAINER_NOT_ELIGIBLE = Rule(
     "Maintainer blacklisted or without a valid licence",
     "方案 §三(八),(十一); 特种设备安全法 第四十五条",
     frozenset({W, L}),
+    (),
+    queries.maintainer_not_eligible,
+    lambda _ref, unit, _as_of: (
+        f"维保单位 #{unit} 已列入黑名单或无有效许可",
+        f"maintenance unit #{unit} is blacklisted or holds no licence in force",
+    ),
 )
 LICENCE_BAN = Rule(
     "LICENCE_BAN",
@@ -151,8 +267,14 @@ HIGH_FAULT_FREQUENCY = Rule(
     Severity.MEDIUM,
     "故障频发",
     "Frequent faults",
-    "方案 §三(七)3",
+    "方案 §三(七)3 (故障频发的电梯委托第三方开展安全评估)",
     frozenset({L}),
+    ("high_fault_incidents",),
+    queries.high_fault_frequency,
+    lambda ref, count, _as_of: (
+        f"近 12 个月困人/故障 {count} 次，最近 {ref}，建议第三方安全评估",
+        f"{count} trapped/fault incidents in 12 months, latest {ref}: third-party evaluation advised",
+    ),
 )
 SERIOUS_HAZARD_OPEN = Rule(
     "SERIOUS_HAZARD_OPEN",
@@ -161,15 +283,26 @@ SERIOUS_HAZARD_OPEN = Rule(
     "Serious hazard not resolved",
     "方案 §三(七)4",
     frozenset({L}),
+    (),
+    queries.serious_hazard_open,
+    lambda ref, count, as_of: (
+        f"{count} 项严重隐患未消除，最早 {ref}（{_days(ref, as_of)} 天）",
+        f"{count} serious hazards open, oldest found {ref} ({_days(ref, as_of)} days)",
+    ),
 )
 WARRANTY_BELOW_MINIMUM = Rule(
     "WARRANTY_BELOW_MINIMUM",
     Severity.MEDIUM,
     "质保期低于要求",
     "Warranty shorter than required",
-    "方案 §三(七)1",
+    "方案 §三(七)1 (财政补助更新改造整梯质保不少于5年; 原厂维保新梯五大部件质保不少于10年)",
     frozenset({W, L}),
     ("warranty_renovation_whole_unit_years", "warranty_maker_major_parts_years"),
+    queries.warranty_below_minimum,
+    lambda ref, count, _as_of: (
+        f"{count} 项质保期低于方案要求（最早自 {ref}）",
+        f"{count} warranties shorter than the plan's minimum (earliest from {ref})",
+    ),
 )
 UNREGISTERED_IN_USE = Rule(
     "UNREGISTERED_IN_USE",
@@ -178,6 +311,12 @@ UNREGISTERED_IN_USE = Rule(
     "In use without use registration",
     "特种设备安全法 第三十三条; TSG 08-2017",
     frozenset({L}),
+    ("registration_grace_days",),
+    queries.unregistered_in_use,
+    lambda ref, _value, as_of: (
+        f"{ref} 投用，已 {_days(ref, as_of)} 天未办理使用登记",
+        f"in use since {ref} ({_days(ref, as_of)} days) without use registration",
+    ),
 )
 SUSPENDED_RESTART = Rule(
     "SUSPENDED_RESTART",
@@ -195,22 +334,44 @@ PUBLIC_PLACE_CHECKS = Rule(
     "User-unit checks missing",
     "方案 §三(七)3; 特种设备安全监察条例 第二十七条",
     frozenset({L}),
+    ("usage_check_public_days", "usage_check_days"),
+    queries.public_place_checks,
+    _optional_since(
+        "上次使用单位自查 {ref}（要求每 {value} 天）",
+        "last user-unit check {ref} (required every {value} days)",
+        "无使用单位自查记录（要求每 {value} 天）",
+        "no user-unit check on record (required every {value} days)",
+    ),
 )
 NO_RESCUE_DRILL = Rule(
     "NO_RESCUE_DRILL",
     Severity.MEDIUM,
     "半年内未开展应急演练",
     "No rescue drill in 6 months",
-    "TSG T5002-2017",
+    "TSG T5002-2017 (每半年至少一次应急演练)",
     frozenset({L}),
+    ("rescue_drill_days",),
+    queries.no_rescue_drill,
+    _optional_since(
+        "维保单位 #{value} 上次应急演练 {ref}",
+        "maintenance unit #{value} last held a rescue drill on {ref}",
+        "维保单位 #{value} 无应急演练记录",
+        "maintenance unit #{value} has no rescue drill on record",
+    ),
 )
 INCIDENT_LATE = Rule(
     "INCIDENT_LATE",
     Severity.CRITICAL,
     "困人救援超时",
     "Trapped-passenger rescue late",
-    "方案 §二 (2023); TSG T5002-2017",
+    "方案 §二 (2023 救援到场≤30分钟); TSG T5002-2017 第五条",
     frozenset({L}),
+    (),
+    queries.incident_late,
+    lambda ref, count, _as_of: (
+        f"{count} 起困人救援超过到场时限（{ref}）",
+        f"{count} trapped-passenger rescues past their arrival deadline ({ref})",
+    ),
 )
 
 CATALOGUE: tuple[Rule, ...] = (
@@ -236,3 +397,9 @@ CATALOGUE: tuple[Rule, ...] = (
     NO_RESCUE_DRILL,
     INCIDENT_LATE,
 )
+BY_CODE = {rule.code: rule for rule in CATALOGUE}
+
+
+def listed_rules() -> tuple[Rule, ...]:
+    """The rules that put elevators on the risk list."""
+    return tuple(rule for rule in CATALOGUE if rule.query is not None)

@@ -1,0 +1,365 @@
+"""The risk list: the union of every rule's findings, scored and filtered per caller."""
+
+import base64
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from elevator_registry.auth.principal import Principal
+from elevator_registry.config import Settings
+from elevator_registry.dates import add_years
+from elevator_registry.errors import InvalidValue
+from elevator_registry.registry.models import Elevator
+from elevator_registry.registry.scoping import maintained_by, readable_elevators
+from elevator_registry.rules.catalogue import BY_CODE, Rule, Severity, listed_rules
+from elevator_registry.rules.context import RuleContext
+
+# Age bands by years since commissioning, as the bureau reports them.
+AGE_BANDS: dict[str, tuple[int, int | None]] = {
+    "0-5": (0, 5),
+    "5-10": (5, 10),
+    "10-15": (10, 15),
+    "15-20": (15, 20),
+    "20+": (20, None),
+}
+
+
+@dataclass(frozen=True)
+class RiskFilters:
+    """Filters of the risk list; every one optional."""
+
+    street: str | None = None
+    maintenance_unit_id: int | None = None
+    user_unit_id: int | None = None
+    rules: Sequence[str] = ()
+    severities: Sequence[Severity] = ()
+    place_category: str | None = None
+    age_band: str | None = None
+
+
+@dataclass
+class Finding:
+    """One rule an elevator breaks, with the date and number behind it."""
+
+    rule: str
+    severity: str
+    ref_date: date | None
+    value: int | None
+    detail_zh: str
+    detail_en: str
+
+
+@dataclass
+class RiskRow:
+    """One elevator on the risk list."""
+
+    elevator: Elevator
+    score: int
+    findings: list[Finding] = field(default_factory=list)
+
+
+def select_rules(filters: RiskFilters) -> list[Rule]:
+    """The listed rules the filters keep (422 RULE_UNKNOWN for a code that is not listed)."""
+    listed = listed_rules()
+    codes = {rule.code for rule in listed}
+    for code in filters.rules:
+        if code not in codes:
+            raise InvalidValue(
+                "RULE_UNKNOWN", f"{code} is not a rule on the risk list", field="rule"
+            )
+    return [
+        rule
+        for rule in listed
+        if (not filters.rules or rule.code in filters.rules)
+        and (not filters.severities or rule.severity in filters.severities)
+    ]
+
+
+def elevator_filter(
+    *, actor: Principal, filters: RiskFilters, as_of: date, today: date
+) -> ColumnElement[bool]:
+    """WHERE clause on `Elevator`: the caller's scope (as of today) and the list filters."""
+    clauses: list[ColumnElement[bool]] = [readable_elevators(actor, today)]
+    if filters.street is not None:
+        clauses.append(Elevator.street == filters.street)
+    if filters.user_unit_id is not None:
+        clauses.append(Elevator.user_unit_id == filters.user_unit_id)
+    if filters.maintenance_unit_id is not None:
+        clauses.append(maintained_by(filters.maintenance_unit_id, as_of))
+    if filters.place_category is not None:
+        clauses.append(Elevator.place_category == filters.place_category)
+    if filters.age_band is not None:
+        if filters.age_band not in AGE_BANDS:
+            raise InvalidValue(
+                "AGE_BAND_UNKNOWN",
+                f"age_band must be one of {', '.join(AGE_BANDS)}",
+                field="age_band",
+            )
+        low, high = AGE_BANDS[filters.age_band]
+        clauses.append(Elevator.commissioned_on <= add_years(as_of, -low))
+        if high is not None:
+            clauses.append(Elevator.commissioned_on > add_years(as_of, -high))
+    return and_(true(), *clauses)
+
+
+def findings_statement(ctx: RuleContext, rules: Iterable[Rule]) -> Select[Any]:
+    """UNION ALL of the rules' queries: (elevator_id, ref_date, value, rule, weight)."""
+    weights = ctx.settings.severity_weights
+    members = [
+        rule.query(ctx).add_columns(  # type: ignore[misc]
+            cast(literal(rule.code), String).label("rule"),
+            cast(literal(weights.get(rule.severity, 0)), Integer).label("weight"),
+        )
+        for rule in rules
+    ]
+    if not members:
+        raise InvalidValue("RULE_UNKNOWN", "the filters leave no rule to evaluate", field="rule")
+    return select(union_all(*members).subquery())
+
+
+def _findings_for(
+    session: Session, ctx: RuleContext, rules: list[Rule], ids: list[int]
+) -> dict[int, list[Finding]]:
+    if not ids:
+        return {}
+    scoped = RuleContext(
+        as_of=ctx.as_of, settings=ctx.settings, now=ctx.now, elevator_filter=Elevator.id.in_(ids)
+    )
+    rows = session.execute(findings_statement(scoped, rules)).all()
+    grouped: dict[int, list[Finding]] = defaultdict(list)
+    for row in rows:
+        grouped[row.elevator_id].append(to_finding(row.rule, row.ref_date, row.value, ctx.as_of))
+    for findings in grouped.values():
+        findings.sort(
+            key=lambda finding: (
+                -ctx.settings.severity_weights.get(finding.severity, 0),
+                finding.rule,
+            )
+        )
+    return grouped
+
+
+def to_finding(code: str, ref_date: date | None, value: int | None, as_of: date) -> Finding:
+    """A finding with its human text."""
+    rule = BY_CODE[code]
+    detail_zh, detail_en = rule.describe(ref_date, value, as_of)
+    return Finding(code, rule.severity, ref_date, value, detail_zh, detail_en)
+
+
+def encode_cursor(score: int, elevator_id: int) -> str:
+    """Opaque keyset cursor of the risk list (score descending, id ascending)."""
+    return base64.urlsafe_b64encode(f"risk:{score}:{elevator_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int]:
+    """(score, id) of the last row of the previous page; 422 CURSOR_INVALID otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+        kind, score, elevator_id = raw.split(":")
+        result = int(score), int(elevator_id)
+    except ValueError as error:
+        raise InvalidValue(
+            "CURSOR_INVALID", "cursor was not issued by this API", field="cursor"
+        ) from error
+    if kind != "risk" or not (0 <= result[0] < 2**31 and 0 <= result[1] < 2**31):
+        raise InvalidValue("CURSOR_INVALID", "cursor was not issued by this API", field="cursor")
+    return result
+
+
+def _scores(ctx: RuleContext, rules: list[Rule]) -> Any:
+    findings = findings_statement(ctx, rules).subquery("findings")
+    return (
+        select(
+            findings.c.elevator_id,
+            func.sum(findings.c.weight).label("score"),
+        )
+        .group_by(findings.c.elevator_id)
+        .subquery("scores")
+    )
+
+
+def risk_page(
+    session: Session,
+    *,
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    now: datetime,
+    settings: Settings,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[RiskRow], str | None]:
+    """One page of the risk list, highest score first."""
+    rules = select_rules(filters)
+    ctx = RuleContext(
+        as_of=as_of,
+        settings=settings,
+        now=now,
+        elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
+    )
+    scores = _scores(ctx, rules)
+    statement = (
+        select(Elevator, scores.c.score)
+        .join(scores, scores.c.elevator_id == Elevator.id)
+        .order_by(scores.c.score.desc(), Elevator.id)
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        last_score, last_id = decode_cursor(cursor)
+        statement = statement.where(
+            or_(
+                scores.c.score < last_score,
+                and_(scores.c.score == last_score, Elevator.id > last_id),
+            )
+        )
+    rows = session.execute(statement).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(int(rows[-1].score), rows[-1].Elevator.id)
+    findings = _findings_for(session, ctx, rules, [row.Elevator.id for row in rows])
+    return [
+        RiskRow(row.Elevator, int(row.score), findings.get(row.Elevator.id, [])) for row in rows
+    ], next_cursor
+
+
+def elevator_findings(
+    session: Session, *, elevator_id: int, as_of: date, now: datetime, settings: Settings
+) -> list[Finding]:
+    """Every finding of one elevator as of a day (the same SQL as the list)."""
+    ctx = RuleContext(as_of=as_of, settings=settings, now=now)
+    return _findings_for(session, ctx, list(listed_rules()), [elevator_id]).get(elevator_id, [])
+
+
+def scores_for(
+    session: Session, *, elevator_ids: list[int], as_of: date, now: datetime, settings: Settings
+) -> dict[int, tuple[int, int]]:
+    """(findings count, score) per elevator id, for the elevator read model."""
+    if not elevator_ids:
+        return {}
+    ctx = RuleContext(
+        as_of=as_of, settings=settings, now=now, elevator_filter=Elevator.id.in_(elevator_ids)
+    )
+    findings = findings_statement(ctx, listed_rules()).subquery()
+    rows = session.execute(
+        select(findings.c.elevator_id, func.count(), func.sum(findings.c.weight)).group_by(
+            findings.c.elevator_id
+        )
+    ).all()
+    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
+
+
+def iter_risk_rows(
+    session: Session,
+    *,
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    now: datetime,
+    settings: Settings,
+) -> Iterator[RiskRow]:
+    """The whole list in order, streamed from one query (for exports)."""
+    rules = select_rules(filters)
+    ctx = RuleContext(
+        as_of=as_of,
+        settings=settings,
+        now=now,
+        elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
+    )
+    findings = findings_statement(ctx, rules).subquery("findings")
+    scores = (
+        select(findings.c.elevator_id, func.sum(findings.c.weight).label("score"))
+        .group_by(findings.c.elevator_id)
+        .subquery("scores")
+    )
+    statement = (
+        select(Elevator, scores.c.score, findings.c.rule, findings.c.ref_date, findings.c.value)
+        .join(scores, scores.c.elevator_id == Elevator.id)
+        .join(findings, findings.c.elevator_id == Elevator.id)
+        .order_by(scores.c.score.desc(), Elevator.id, findings.c.rule)
+        .execution_options(yield_per=2000)
+    )
+    current: RiskRow | None = None
+    for row in session.execute(statement):
+        if current is None or current.elevator.id != row.Elevator.id:
+            if current is not None:
+                yield current
+            current = RiskRow(row.Elevator, int(row.score))
+        current.findings.append(to_finding(row.rule, row.ref_date, row.value, as_of))
+    if current is not None:
+        yield current
+
+
+def risk_summary(
+    session: Session,
+    *,
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    now: datetime,
+    settings: Settings,
+) -> dict[str, Any]:
+    """Counts of elevators per rule and per street/town, for the dashboard."""
+    rules = select_rules(filters)
+    ctx = RuleContext(
+        as_of=as_of,
+        settings=settings,
+        now=now,
+        elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
+    )
+    findings = findings_statement(ctx, rules).subquery("findings")
+    per_rule = session.execute(
+        select(findings.c.rule, func.count(func.distinct(findings.c.elevator_id))).group_by(
+            findings.c.rule
+        )
+    ).all()
+    scores = (
+        select(findings.c.elevator_id, func.sum(findings.c.weight).label("score"))
+        .group_by(findings.c.elevator_id)
+        .subquery()
+    )
+    per_street = session.execute(
+        select(Elevator.street, func.count(), func.sum(scores.c.score))
+        .join(scores, scores.c.elevator_id == Elevator.id)
+        .group_by(Elevator.street)
+        .order_by(Elevator.street)
+    ).all()
+    counts = dict(per_rule)
+    return {
+        "as_of": as_of,
+        "elevators_with_findings": sum(row[1] for row in per_street),
+        "by_rule": [
+            {
+                "rule": rule.code,
+                "severity": rule.severity,
+                "title_zh": rule.title_zh,
+                "title_en": rule.title_en,
+                "elevators": counts.get(rule.code, 0),
+            }
+            for rule in rules
+        ],
+        "by_street": [
+            {"street": row[0], "elevators": row[1], "score": int(row[2] or 0)} for row in per_street
+        ],
+    }
