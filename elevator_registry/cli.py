@@ -14,6 +14,7 @@ from elevator_registry.clock import get_clock
 from elevator_registry.config import get_settings
 from elevator_registry.db import get_engine, get_sessionmaker
 from elevator_registry.errors import DomainError
+from elevator_registry.rules import cli as rules_cli
 
 app = typer.Typer(
     help="Elevator-safety supervision registry (綦江区 安全乘梯守护行动).", no_args_is_help=True
@@ -59,6 +60,10 @@ def load_sample() -> None:
     with get_sessionmaker()() as session, session.begin():
         report = load(session, now=get_clock().now())
     typer.echo(report.summary())
+
+
+app.command("risk-list")(rules_cli.risk_list)
+app.command("rules-doc")(rules_cli.rules_doc)
 
 
 @app.command("serve")

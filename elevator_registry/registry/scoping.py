@@ -30,7 +30,7 @@ def maintained_by(organisation_id: int, day: date) -> ColumnElement[bool]:
             MaintenanceContract.elevator_id == Elevator.id,
             MaintenanceContract.maintenance_unit_id == organisation_id,
             contract_current_on(day),
-        )
+        ).correlate(Elevator)
     )
 
 

@@ -93,7 +93,7 @@ def current_contract(day: date) -> ColumnElement[bool]:
 
 def has_contract_on(day: date) -> ColumnElement[bool]:
     """The elevator has a maintenance contract covering `day`."""
-    return exists(select(MaintenanceContract.id).where(current_contract(day)))
+    return exists(select(MaintenanceContract.id).where(current_contract(day)).correlate(Elevator))
 
 
 def blacklisted_on(organisation_id: ColumnElement[int], day: date) -> ColumnElement[bool]:
