@@ -1,6 +1,7 @@
 """CLI commands of the rules domain: `risk-list` and `rules-doc`."""
 
 import sys
+from contextlib import nullcontext
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -73,8 +74,7 @@ def risk_list(
                 if output_format == OutputFormat.CSV
                 else export.xlsx_chunks(rows)
             )
-            target = output.open("wb") if output else sys.stdout.buffer
-            with target:
+            with output.open("wb") if output else nullcontext(sys.stdout.buffer) as target:
                 for chunk in chunks:
                     target.write(chunk)
     except DomainError as error:
