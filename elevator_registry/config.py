@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     rescue_drill_days: int = Field(
         default=183, description="TSG T5002: a rescue drill at least every 6 months."
     )
+    inspection_due_soon_days: int = Field(
+        default=30, description="安全法 第40条: apply for inspection a month before it is due."
+    )
     severity_weights: dict[str, int] = Field(
         default={"critical": 40, "high": 20, "medium": 10, "low": 3},
         description="Risk-list score: the sum of these weights over an elevator's findings.",

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from sqlalchemy import Select
 
+from elevator_registry.inspection.schedule import month_last_day
 from elevator_registry.rules import queries
 from elevator_registry.rules.context import RuleContext
 
@@ -131,14 +132,41 @@ ASSESSMENT_HIGH_RISK = Rule(
         f"assessment of {ref}: risk grade {grade} or modernise/replace, not modernised since",
     ),
 )
+
+
+def _due(packed: int | None) -> tuple[date, str, str]:
+    """Unpacks `value` = due month number·10 + kind (1 periodic, 2 self-test)."""
+    month, kind = divmod(packed or 0, 10)
+    due = month_last_day(month)
+    return (due, "定期检验", "periodic inspection") if kind == 1 else (due, "自行检测", "self-test")
+
+
+def _inspection_overdue(_ref: date | None, packed: int | None, as_of: date) -> tuple[str, str]:
+    due, zh, en = _due(packed)
+    return (
+        f"{zh}应于 {due} 前完成，已超期 {(as_of - due).days} 天",
+        f"{en} was due by {due}, {(as_of - due).days} days overdue",
+    )
+
+
+def _inspection_due_soon(_ref: date | None, packed: int | None, as_of: date) -> tuple[str, str]:
+    due, zh, en = _due(packed)
+    return (
+        f"{zh}应于 {due} 前完成（还有 {(due - as_of).days} 天）",
+        f"{en} due by {due} (in {(due - as_of).days} days)",
+    )
+
+
 INSPECTION_OVERDUE = Rule(
     "INSPECTION_OVERDUE",
     Severity.CRITICAL,
     "定期检验/自行检测超期",
     "Periodic inspection or self-test overdue",
-    "TSG T7001-2023 §4.1; TSG T7008-2023",
+    "TSG T7001-2023 §4.1 (1、4、7、9、11、13、15年定期检验，15年后每年); TSG T7008-2023 (其余年份自行检测)",
     frozenset({L}),
     ("inspection_regime",),
+    queries.inspection_overdue,
+    _inspection_overdue,
 )
 INSPECTION_DUE_SOON = Rule(
     "INSPECTION_DUE_SOON",
@@ -147,6 +175,9 @@ INSPECTION_DUE_SOON = Rule(
     "Inspection due within 30 days",
     "特种设备安全法 第四十条 (提前一个月申报)",
     frozenset({L}),
+    ("inspection_due_soon_days",),
+    queries.inspection_due_soon,
+    _inspection_due_soon,
 )
 INSPECTION_FAILED_IN_USE = Rule(
     "INSPECTION_FAILED_IN_USE",

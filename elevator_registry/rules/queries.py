@@ -17,6 +17,7 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    extract,
     func,
     literal,
     null,
@@ -29,6 +30,15 @@ from elevator_registry.incidents.enums import IncidentKind, IncidentStatus
 from elevator_registry.incidents.models import Incident
 from elevator_registry.inspection.enums import AssessmentConclusion, InspectionResult
 from elevator_registry.inspection.models import Inspection, SafetyAssessment
+from elevator_registry.inspection.schedule import (
+    EARLY_MONTHS,
+    SCHEDULED_YEARS,
+    InspectionRegime,
+    Obligation,
+    month_last_day,
+    month_number,
+    next_year_of,
+)
 from elevator_registry.maintenance.enums import HazardSeverity, RecordClass
 from elevator_registry.maintenance.models import (
     HazardReport,
@@ -502,4 +512,128 @@ def incident_late(ctx: RuleContext) -> Select:
         _finding(local_date(late.c.deadline, ctx.settings.timezone), late.c.incidents)
         .join(late, late.c.elevator_id == Elevator.id)
         .where(ctx.elevator_filter)
+    )
+
+
+# Inspection schedule (TSG T7001-2023 §4.1, TSG T7008-2023) -----------------------------------
+#
+# The SQL twin of `inspection.schedule.next_due`, in month numbers (12·year + month − 1):
+# with B the base month and L the latest inspection of a kind, the first year whose window
+# opens after L is k₀ = max(1, (L − B + early) div 12 + 1); the obligation falls in the first
+# year ≥ k₀ of its kind and is due by the last day of month B + 12·k. A due month M is overdue
+# on day D when month(D) > M. `value` packs M·10 + kind (1 periodic, 2 self-test) so the
+# finding's text can name the due date and the kind.
+
+PERIODIC, SELF_TEST = 1, 2
+
+
+def _month_number(day):  # type: ignore[no-untyped-def]
+    return cast(extract("year", day), Integer) * 12 + cast(extract("month", day), Integer) - 1
+
+
+def _first_open_year(latest, base_month, early: int):  # type: ignore[no-untyped-def]
+    elapsed_years = (_month_number(latest) - base_month + early) // 12 + 1
+    return case(
+        (latest.is_(None), 1),
+        (elapsed_years < 1, 1),
+        else_=elapsed_years,
+    )
+
+
+def _next_year_of(first_open, obligation, regime: str):  # type: ignore[no-untyped-def]
+    if regime == InspectionRegime.YEARLY:
+        return first_open if obligation == Obligation.PERIODIC else cast(null(), Integer)
+    lookup = {
+        year: next_year_of(obligation, year, regime) for year in range(1, SCHEDULED_YEARS + 1)
+    }
+    mapped = case(
+        *[(first_open == year, target) for year, target in lookup.items() if target is not None],
+        else_=None,
+    )
+    if obligation == Obligation.PERIODIC:
+        return case((first_open > SCHEDULED_YEARS, first_open), else_=mapped)
+    return mapped
+
+
+def _due_months(ctx: RuleContext):  # type: ignore[no-untyped-def]
+    """(periodic due month, self-test due month) per elevator as of the day."""
+    installed = func.coalesce(Elevator.installation_inspected_on, Elevator.commissioned_on)
+    base = case(
+        (
+            and_(
+                Elevator.modernised_on.is_not(None),
+                or_(installed.is_(None), Elevator.modernised_on > installed),
+            ),
+            Elevator.modernised_on,
+        ),
+        else_=installed,
+    )
+    base_month = _month_number(base)
+
+    def latest(*kinds: str):  # type: ignore[no-untyped-def]
+        return (
+            select(func.max(Inspection.performed_on))
+            .where(
+                Inspection.elevator_id == Elevator.id,
+                Inspection.kind.in_(kinds),
+                Inspection.performed_on <= ctx.as_of,
+            )
+            .correlate(Elevator)
+            .scalar_subquery()
+        )
+
+    regime = ctx.settings.inspection_regime
+    periodic_year = _next_year_of(
+        _first_open_year(latest("periodic"), base_month, EARLY_MONTHS[Obligation.PERIODIC]),
+        Obligation.PERIODIC,
+        regime,
+    )
+    self_test_year = _next_year_of(
+        _first_open_year(
+            latest("periodic", "self_test"), base_month, EARLY_MONTHS[Obligation.SELF_TEST]
+        ),
+        Obligation.SELF_TEST,
+        regime,
+    )
+    return base_month + 12 * periodic_year, base_month + 12 * self_test_year
+
+
+def _earliest_due(periodic_month, self_test_month, condition):  # type: ignore[no-untyped-def]
+    """value = month·10 + kind of the earliest due obligation that meets `condition`."""
+    periodic_hit = condition(periodic_month)
+    self_test_hit = condition(self_test_month)
+    return case(
+        (
+            and_(
+                periodic_hit,
+                or_(self_test_month.is_(None), ~self_test_hit, periodic_month <= self_test_month),
+            ),
+            periodic_month * 10 + PERIODIC,
+        ),
+        (self_test_hit, self_test_month * 10 + SELF_TEST),
+        else_=None,
+    )
+
+
+def inspection_overdue(ctx: RuleContext) -> Select:
+    """The next periodic inspection or self-test was due before the day's month."""
+    periodic_month, self_test_month = _due_months(ctx)
+    today_month = month_number(ctx.as_of)
+    due = _earliest_due(periodic_month, self_test_month, lambda month: month < today_month)
+    return _finding(NO_DATE, due).where(ctx.elevator_filter, in_use_on(ctx.as_of), due.is_not(None))
+
+
+def inspection_due_soon(ctx: RuleContext) -> Select:
+    """An obligation falls due within 30 days and none is overdue yet (apply a month ahead)."""
+    periodic_month, self_test_month = _due_months(ctx)
+    today_month = month_number(ctx.as_of)
+    horizon = ctx.as_of + timedelta(days=ctx.settings.inspection_due_soon_days)
+    # The last month whose last day is on or before the horizon.
+    horizon_month = month_number(horizon) - (
+        0 if month_last_day(month_number(horizon)) == horizon else 1
+    )
+    overdue = _earliest_due(periodic_month, self_test_month, lambda month: month < today_month)
+    soon = _earliest_due(periodic_month, self_test_month, lambda month: month <= horizon_month)
+    return _finding(NO_DATE, soon).where(
+        ctx.elevator_filter, in_use_on(ctx.as_of), overdue.is_(None), soon.is_not(None)
     )
