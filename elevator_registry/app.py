@@ -14,7 +14,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from elevator_registry.audit.routes import router as audit_router
 from elevator_registry.db import get_engine
+from elevator_registry.dossier.routes import router as dossier_router
 from elevator_registry.errors import DomainError
+from elevator_registry.imports.routes import router as import_router
+from elevator_registry.incidents import routes as incident_routes
+from elevator_registry.inspection.routes import router as inspection_router
+from elevator_registry.kpi.routes import router as kpi_router
+from elevator_registry.maintenance.routes import router as maintenance_router
 from elevator_registry.registry.routes import router as registry_router
 from elevator_registry.rules.routes import router as rules_router
 from elevator_registry.schemas import ErrorResponse
@@ -85,7 +91,10 @@ def create_app() -> FastAPI:
         title="elevator_registry",
         version="0.1.0",
         description=DESCRIPTION,
-        responses={422: {"model": ErrorResponse, "description": "Payload or parameter not valid"}},
+        responses={
+            413: {"model": ErrorResponse, "description": "Request body too large"},
+            422: {"model": ErrorResponse, "description": "Payload or parameter not valid"},
+        },
     )
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -95,6 +104,12 @@ def create_app() -> FastAPI:
     app.include_router(registry_router, prefix="/api/v1")
     app.include_router(audit_router, prefix="/api/v1")
     app.include_router(rules_router, prefix="/api/v1")
+    app.include_router(maintenance_router, prefix="/api/v1")
+    app.include_router(inspection_router, prefix="/api/v1")
+    app.include_router(dossier_router, prefix="/api/v1")
+    incident_routes.install(app)
+    app.include_router(kpi_router, prefix="/api/v1")
+    app.include_router(import_router, prefix="/api/v1")
 
     @app.middleware("http")
     async def log_requests(

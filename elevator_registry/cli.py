@@ -14,6 +14,9 @@ from elevator_registry.clock import get_clock
 from elevator_registry.config import get_settings
 from elevator_registry.db import get_engine, get_sessionmaker
 from elevator_registry.errors import DomainError
+from elevator_registry.imports.cli import import_command
+from elevator_registry.incidents import cli as incident_cli
+from elevator_registry.kpi import cli as kpi_cli
 from elevator_registry.rules import cli as rules_cli
 
 app = typer.Typer(
@@ -23,6 +26,7 @@ db_app = typer.Typer(help="Database schema migrations (Alembic).", no_args_is_he
 tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
+app.command("import")(import_command)
 
 
 def alembic_config() -> Config:
@@ -64,6 +68,8 @@ def load_sample() -> None:
 
 app.command("risk-list")(rules_cli.risk_list)
 app.command("rules-doc")(rules_cli.rules_doc)
+app.command("escalate")(incident_cli.escalate)
+app.command("kpi")(kpi_cli.kpi)
 
 
 @app.command("serve")
@@ -82,6 +88,7 @@ def serve(
     elif "elevator" not in inspect(get_engine()).get_table_names():
         typer.echo("database has no schema yet: run `elevator-registry db upgrade` first", err=True)
         raise typer.Exit(code=1)
+    incident_cli.start_escalation_loop()
     uvicorn.run(
         "elevator_registry.app:create_app",
         factory=True,

@@ -406,6 +406,35 @@ def scrap(
     )
 
 
+def suspend_for_hazard(
+    session: Session,
+    *,
+    elevator: Elevator,
+    on: date,
+    reason: str,
+    actor: Principal,
+    now: datetime,
+) -> bool:
+    """in_use → suspended because a serious hazard was reported (plan §三(七)4).
+
+    Called inside the hazard report's transaction by whoever may report (maintenance unit,
+    agency, bureau). Returns False, changing nothing, when the elevator is not in use.
+    """
+    if elevator.status != ElevatorStatus.IN_USE:
+        return False
+    _transition(
+        session,
+        elevator=elevator,
+        allowed={ElevatorStatus.IN_USE},
+        to=ElevatorStatus.SUSPENDED,
+        on=max(on, elevator.status_changed_on or on),
+        reason=reason,
+        actor=actor,
+        now=now,
+    )
+    return True
+
+
 def latest_inspection_failed(session: Session, elevator_id: int) -> Inspection | None:
     """The latest inspection if it failed (so no passing re-inspection came after it)."""
     latest = session.scalar(

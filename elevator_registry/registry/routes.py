@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from elevator_registry.dependencies import AuthenticatedDep, ClockDep, SessionDep, SettingsDep
+from elevator_registry.inspection import service as inspection_service
 from elevator_registry.pagination import fetch_page
 from elevator_registry.registry import contracts as contract_service
 from elevator_registry.registry import elevators as elevator_service
@@ -199,6 +200,7 @@ def list_elevators(
     session: SessionDep,
     actor: AuthenticatedDep,
     clock: ClockDep,
+    settings: SettingsDep,
     street: FilterText = None,
     user_unit_id: FilterId = None,
     maintenance_unit_id: Annotated[
@@ -233,17 +235,27 @@ def list_elevators(
         rescue_code=rescue_code,
     )
     items, next_cursor = fetch_page(session, statement, Elevator.id, limit=limit, cursor=cursor)
-    return {"items": items, "next_cursor": next_cursor}
+    reads = inspection_service.elevator_reads(
+        session, items, regime=settings.inspection_regime, as_of=clock.today()
+    )
+    return {"items": reads, "next_cursor": next_cursor}
 
 
 @router.get("/elevators/{elevator_id}", response_model=ElevatorRead, tags=["elevators"])
 def read_elevator(
-    elevator_id: PathId, session: SessionDep, actor: AuthenticatedDep, clock: ClockDep
-) -> Elevator:
-    """One elevator (404 when it is outside the caller's scope)."""
-    return elevator_service.get_elevator(
+    elevator_id: PathId,
+    session: SessionDep,
+    actor: AuthenticatedDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> ElevatorRead:
+    """One elevator (404 when it is outside the caller's scope), with its inspection schedule."""
+    elevator = elevator_service.get_elevator(
         session, elevator_id=elevator_id, actor=actor, today=clock.today()
     )
+    return inspection_service.elevator_reads(
+        session, [elevator], regime=settings.inspection_regime, as_of=clock.today()
+    )[0]
 
 
 @router.patch("/elevators/{elevator_id}", response_model=ElevatorRead, tags=["elevators"])

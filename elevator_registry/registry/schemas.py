@@ -208,6 +208,17 @@ class ElevatorRead(ReadModel):
     status: ElevatorStatus
     status_changed_on: date | None
     created_at: datetime
+    # Computed from the TSG T7001-2023 schedule (elevator_registry.inspection.schedule); filled
+    # by GET /elevators and GET /elevators/{id}, null where no schedule applies.
+    inspection_valid_until: date | None = Field(
+        default=None, description="Earlier next due date; null if the latest inspection failed."
+    )
+    next_inspection_due_on: date | None = Field(
+        default=None, description="Periodic inspection due by (end of the anniversary month)."
+    )
+    next_self_test_due_on: date | None = Field(
+        default=None, description="Self-test (TSG T7008) due by; null when none remains."
+    )
 
 
 class RegisterAction(InputModel):

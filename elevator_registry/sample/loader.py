@@ -27,7 +27,9 @@ from elevator_registry.registry.models import (
     Street,
     Warranty,
 )
+from elevator_registry.sample.evidence import generate_evidence
 from elevator_registry.sample.generator import DEFAULT_ELEVATORS, ElevatorRows, Row, generate
+from elevator_registry.sample.incidents import load_incidents
 
 BATCH_SIZE = 5000
 T = TypeVar("T")
@@ -104,6 +106,8 @@ def load_sample(
     )
     for chunk in _chunks(data.elevator_rows()):
         _load_elevators(session, chunk, resolve, report)
+    load_incidents(session, reference_date=data.reference_date)
+    generate_evidence(session, now=now, reference_date=data.reference_date, seed=data.seed)
     return report
 
 

@@ -1,0 +1,1 @@
+"""The elevator's dossier (一梯一档): its whole file in one document, JSON or XLSX."""

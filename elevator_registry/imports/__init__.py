@@ -1,0 +1,1 @@
+"""Bulk import of ledgers (台账): organisations, elevators, maintenance records, inspections."""

@@ -1,0 +1,402 @@
+"""The columns of each import kind, their Chinese aliases, and matching a file's header to them.
+
+A header cell names a column by its English name (`equipment_code`) or one of its aliases
+(`设备代码`); case, surrounding spaces, a trailing `*` (the templates mark required columns
+with it) and the difference between `-`, space and `_` do not matter. Columns marked
+`required` must be present in the header; the others may be left out.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from elevator_registry.errors import InvalidValue
+
+
+class ImportKind(StrEnum):
+    """What a file holds."""
+
+    ORGANISATIONS = "organisations"
+    ELEVATORS = "elevators"
+    MAINTENANCE_RECORDS = "maintenance-records"
+    INSPECTIONS = "inspections"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import file."""
+
+    name: str
+    aliases: tuple[str, ...]
+    description: str
+    example: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Where each known column sits in the file, and the header text the file used for it."""
+
+    positions: dict[str, int]
+    headers: dict[str, str]
+    width: int
+
+
+def normalise(header: str) -> str:
+    """The comparable form of a header cell."""
+    return (
+        header.strip()
+        .strip("\ufeff")
+        .rstrip("*＊")
+        .strip()
+        .lower()
+        .replace("-", "_")
+        .replace(" ", "_")
+    )
+
+
+def match_header(cells: Sequence[object], columns: Sequence[Column]) -> HeaderMap:
+    """Maps header cells to columns; refuses unknown, duplicate, unnamed or missing ones."""
+    lookup: dict[str, Column] = {}
+    for column in columns:
+        for name in (column.name, *column.aliases):
+            lookup[normalise(name)] = column
+    texts = ["" if cell is None else str(cell) for cell in cells]
+    while texts and not texts[-1].strip():
+        texts.pop()
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    unknown: list[str] = []
+    duplicate: list[str] = []
+    unnamed: list[int] = []
+    for index, raw in enumerate(texts):
+        if not raw.strip():
+            unnamed.append(index + 1)
+            continue
+        column = lookup.get(normalise(raw))
+        if column is None:
+            unknown.append(raw.strip())
+        elif column.name in positions:
+            duplicate.append(
+                f"{raw.strip()} (= {column.name}, already given as {headers[column.name]})"
+            )
+        else:
+            positions[column.name] = index
+            headers[column.name] = raw.strip()
+    missing = [
+        column.name for column in columns if column.required and column.name not in positions
+    ]
+    problems = []
+    if missing:
+        problems.append("missing required columns: " + ", ".join(missing))
+    if unknown:
+        problems.append("unknown columns: " + ", ".join(unknown))
+    if duplicate:
+        problems.append("columns given twice: " + "; ".join(duplicate))
+    if unnamed:
+        problems.append("columns without a name at position " + ", ".join(map(str, unnamed)))
+    if problems:
+        raise InvalidValue(
+            "IMPORT_COLUMNS_INVALID",
+            "; ".join(problems) + " (the header must be the first non-empty row; see the "
+            "template for the column names)",
+            field="file",
+        )
+    return HeaderMap(positions, headers, len(texts))
+
+
+ORGANISATION_COLUMNS = (
+    Column(
+        "credit_code",
+        ("统一社会信用代码", "信用代码", "社会信用代码"),
+        "统一社会信用代码, 18 characters, check character verified (GB 32100-2015)",
+        "91500222MA5U4LXB1M",
+        required=True,
+    ),
+    Column(
+        "name",
+        ("名称", "单位名称", "企业名称"),
+        "registered name",
+        "重庆綦江安达电梯工程有限公司",
+        required=True,
+    ),
+    Column(
+        "roles",
+        ("角色", "单位类型", "类型"),
+        "one or more of manufacturer 制造单位, installer 安装单位, maintainer 维保单位, "
+        "inspection_agency 检验机构, user_unit 使用单位, insurer 保险公司; separated by ; 、 or ,",
+        "maintainer;installer",
+        required=True,
+    ),
+    Column(
+        "duty_phone",
+        ("值班电话", "24小时值班电话", "电话", "联系电话"),
+        "mobile or landline with area code",
+        "023-48661234",
+    ),
+    Column("contact_name", ("联系人",), "contact person", "王军"),
+    Column("address", ("地址", "住所", "单位地址"), "address", "綦江区古南街道沙溪路1号"),
+)
+
+ELEVATOR_COLUMNS = (
+    Column(
+        "equipment_code",
+        ("设备代码", "设备编码"),
+        "18-character equipment code or 20-digit legacy registration code, starting with the "
+        "catalogue code (format the column as Text in Excel)",
+        "311050012201800001",
+        required=True,
+    ),
+    Column(
+        "rescue_code",
+        ("救援识别码", "96333识别码", "应急救援识别码", "识别码"),
+        "96333 识别码 (default 6 digits)",
+        "100001",
+        required=True,
+    ),
+    Column(
+        "type_code",
+        ("设备品种", "设备品种代码", "设备类别", "电梯类型", "品种"),
+        "catalogue code 3110…3430 or its name (曳引驱动乘客电梯, 自动扶梯…)",
+        "3110",
+        required=True,
+    ),
+    Column(
+        "registration_number",
+        ("使用登记证编号", "登记证编号", "使用登记编号"),
+        "梯 + feature code + province + city letter + 5 digits + (yy)",
+        "梯11渝A00001(18)",
+    ),
+    Column(
+        "registered_on",
+        ("登记日期", "使用登记日期"),
+        "date of the use registration (default today)",
+        "2018-06-01",
+    ),
+    Column(
+        "street",
+        ("街道", "所在街镇", "街镇", "乡镇街道", "所属街道"),
+        "street or town of the district",
+        "古南街道",
+        required=True,
+    ),
+    Column(
+        "address",
+        ("地址", "安装地址", "详细地址", "使用地点"),
+        "address",
+        "綦江区古南街道沙溪路12号",
+        required=True,
+    ),
+    Column(
+        "place_category",
+        ("场所类别", "使用场所", "场所"),
+        "residential 住宅, school 学校, kindergarten 幼儿园, hospital 医院, station 车站, "
+        "passenger_terminal 客运码头, mall 商场, stadium 体育场馆, exhibition_hall 展览馆, park 公园, "
+        "scenic_spot 景区, office 办公楼, factory 工厂, other 其他",
+        "residential",
+        required=True,
+    ),
+    Column("status", ("状态", "设备状态"), "registered 已登记 (default) or in_use 在用", "in_use"),
+    Column(
+        "commissioned_on",
+        ("投用日期", "投入使用日期"),
+        "date put into use (required when in_use)",
+        "2018-07-01",
+    ),
+    Column(
+        "user_unit_credit_code",
+        ("使用单位统一社会信用代码", "使用单位信用代码"),
+        "credit code of the user unit (required when in_use)",
+        "91500222MA60Q8W31C",
+    ),
+    Column(
+        "manufacturer_credit_code",
+        ("制造单位统一社会信用代码", "制造单位信用代码"),
+        "credit code of the manufacturer",
+        "",
+    ),
+    Column(
+        "installer_credit_code",
+        ("安装单位统一社会信用代码", "安装单位信用代码"),
+        "credit code of the installer",
+        "",
+    ),
+    Column("model", ("型号", "产品型号"), "model", "GeN2-MRL"),
+    Column(
+        "product_serial", ("产品编号", "出厂编号"), "manufacturer's serial number", "E2018-0001"
+    ),
+    Column("rated_load_kg", ("额定载重量", "额定载重量(kg)", "载重量"), "rated load, kg", "1000"),
+    Column("rated_speed_mps", ("额定速度", "额定速度(m/s)", "速度"), "rated speed, m/s", "1.75"),
+    Column("floors", ("层数", "层"), "floors", "18"),
+    Column("stops", ("站数", "站"), "stops", "18"),
+    Column("doors", ("门数", "门"), "doors", "18"),
+    Column("manufactured_on", ("制造日期", "出厂日期"), "date of manufacture", "2018-01-15"),
+    Column(
+        "installation_inspected_on",
+        ("安装监督检验日期", "监督检验日期", "监检日期"),
+        "installation supervision inspection pass date",
+        "2018-06-20",
+    ),
+    Column("modernised_on", ("改造日期",), "date of the last modernisation", ""),
+    Column("community", ("小区", "社区", "小区名称"), "community / estate", "沙溪小区"),
+    Column("building", ("楼栋", "栋"), "building", "3栋"),
+    Column("unit", ("单元",), "unit", "1单元"),
+    Column(
+        "in_house_number", ("内部编号", "梯号"), "the user unit's own number for the elevator", "1#"
+    ),
+    Column("latitude", ("纬度",), "latitude", "29.028"),
+    Column("longitude", ("经度",), "longitude", "106.651"),
+    Column(
+        "has_property_management",
+        ("有物业管理", "是否有物业", "物业管理"),
+        "是/否 (default 是)",
+        "是",
+    ),
+    Column(
+        "has_repair_fund", ("有维修资金", "是否有维修资金", "维修资金"), "是/否 (default 是)", "是"
+    ),
+    Column(
+        "added_to_old_building",
+        ("既有住宅加装", "加装电梯", "是否加装"),
+        "是/否 (default 否)",
+        "否",
+    ),
+    Column("iot_terminal_fitted", ("物联网终端", "是否安装物联网终端"), "是/否 (default 否)", "否"),
+    Column(
+        "emergency_levelling_fitted",
+        ("应急平层装置", "是否安装应急平层装置"),
+        "是/否 (default 否)",
+        "否",
+    ),
+)
+
+MAINTENANCE_RECORD_COLUMNS = (
+    Column(
+        "equipment_code",
+        ("设备代码", "设备编码"),
+        "the elevator's equipment code",
+        "311050012201800001",
+        required=True,
+    ),
+    Column(
+        "record_class",
+        ("维保类别", "维保类型", "保养类别", "类别"),
+        "half_month 半月, quarter 季度, half_year 半年, year 年度, repair 维修, on_demand 按需",
+        "half_month",
+        required=True,
+    ),
+    Column(
+        "performed_at",
+        ("维保时间", "维保日期", "保养时间", "作业时间"),
+        "date and time of the visit; local (Asia/Shanghai) unless an offset is given",
+        "2026-03-01 09:30",
+        required=True,
+    ),
+    Column(
+        "maintenance_unit_credit_code",
+        ("维保单位统一社会信用代码", "维保单位信用代码"),
+        "the maintenance unit; default: a unit's own upload, or the unit holding the contract "
+        "on that day",
+        "",
+    ),
+    Column(
+        "worker_1_name",
+        ("维保人员1", "维保人员1姓名", "作业人员1"),
+        "first worker",
+        "张伟",
+        required=True,
+    ),
+    Column(
+        "worker_1_certificate",
+        ("维保人员1证书编号", "作业人员1证书编号", "证书编号1"),
+        "first worker's 特种设备作业人员证 number",
+        "500222199001011237",
+    ),
+    Column(
+        "worker_2_name",
+        ("维保人员2", "维保人员2姓名", "作业人员2"),
+        "second worker",
+        "李强",
+        required=True,
+    ),
+    Column(
+        "worker_2_certificate",
+        ("维保人员2证书编号", "作业人员2证书编号", "证书编号2"),
+        "second worker's certificate number",
+        "",
+    ),
+    Column(
+        "worker_3_name", ("维保人员3", "维保人员3姓名", "作业人员3"), "third worker (optional)", ""
+    ),
+    Column(
+        "worker_3_certificate",
+        ("维保人员3证书编号", "作业人员3证书编号", "证书编号3"),
+        "third worker's certificate number",
+        "",
+    ),
+    Column(
+        "items_done",
+        ("维保项目", "保养项目", "完成项目"),
+        "items done, separated by ; (not 、, which item names contain)",
+        "机房环境;手动紧急操作装置;曳引机",
+    ),
+    Column("findings", ("发现问题", "维保情况", "备注"), "findings", ""),
+    Column("parts_replaced", ("更换部件", "更换配件"), "parts replaced, separated by ;", ""),
+)
+
+INSPECTION_COLUMNS = (
+    Column(
+        "equipment_code",
+        ("设备代码", "设备编码"),
+        "the elevator's equipment code",
+        "311050012201800001",
+        required=True,
+    ),
+    Column(
+        "kind",
+        ("检验类别", "检验类型", "类别"),
+        "installation_supervision 监督检验, periodic 定期检验, self_test 自行检测, re_inspection 复检",
+        "periodic",
+        required=True,
+    ),
+    Column("performed_on", ("检验日期",), "date of the inspection", "2026-03-01", required=True),
+    Column(
+        "result",
+        ("检验结论", "结论", "检验结果"),
+        "pass 合格, fail 不合格, pass_after_rectification 整改后合格",
+        "pass",
+        required=True,
+    ),
+    Column(
+        "report_number",
+        ("报告编号", "检验报告编号"),
+        "report number, unique per agency",
+        "DT2026-000123",
+        required=True,
+    ),
+    Column(
+        "agency_credit_code",
+        ("检验机构统一社会信用代码", "检验机构信用代码"),
+        "the inspection agency (required unless an agency uploads its own)",
+        "12500000450400157W",
+    ),
+    Column(
+        "follows_report_number",
+        ("原检验报告编号", "复检对应报告编号"),
+        "re-inspections: the report number of the inspection it follows",
+        "",
+    ),
+    Column(
+        "self_tester_credit_code",
+        ("自检单位统一社会信用代码", "检测单位信用代码"),
+        "self-tests done by a maintenance unit: its credit code",
+        "",
+    ),
+)
+
+COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
+    ImportKind.ORGANISATIONS: ORGANISATION_COLUMNS,
+    ImportKind.ELEVATORS: ELEVATOR_COLUMNS,
+    ImportKind.MAINTENANCE_RECORDS: MAINTENANCE_RECORD_COLUMNS,
+    ImportKind.INSPECTIONS: INSPECTION_COLUMNS,
+}

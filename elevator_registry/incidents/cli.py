@@ -1,0 +1,25 @@
+"""`elevator-registry escalate`: one escalation pass, and the background loop `serve` starts."""
+
+import typer
+
+from elevator_registry.clock import get_clock
+from elevator_registry.config import get_settings
+from elevator_registry.db import get_sessionmaker
+from elevator_registry.incidents import escalation
+
+
+def escalate() -> None:
+    """Escalates trapped incidents with nobody on site past their deadline (idempotent)."""
+    settings = get_settings()
+    with get_sessionmaker()() as session, session.begin():
+        result = escalation.escalate_overdue(session, now=get_clock().now(), settings=settings)
+    typer.echo(result.summary())
+
+
+def start_escalation_loop() -> None:
+    """Starts the background escalation thread for `serve` (unless disabled in settings)."""
+    started = escalation.start_background(get_settings())
+    if started is not None:
+        typer.echo(
+            f"escalation loop: every {get_settings().escalation_interval_seconds} s", err=True
+        )

@@ -1,0 +1,209 @@
+"""Protection of the public routes: per-client rate limits (429) and a request body cap (413).
+
+- **Rate limit**, per client IP, only on the unauthenticated routes: POST /incidents without a
+  token, GET /incidents/track/*, GET /public/*. It uses the `limits` library's moving window in
+  process memory: no global throttle exists, so a blackout burst of distinct residents all gets
+  through, while one client hammering the intake is stopped. With several worker processes
+  each keeps its own window (the effective limit is multiplied by the worker count), an
+  accepted trade-off for not needing a shared store. Operators and IoT platforms
+  (authenticated) are never limited: a 96333 call centre files many reports from one address.
+  Behind a reverse proxy, run uvicorn with `--proxy-headers` and `--forwarded-allow-ips` so the
+  client address is the resident's, not the proxy's.
+- **Body cap**: every request body above `max_request_body_bytes` (64 KiB) gets 413
+  PAYLOAD_TOO_LARGE before the application reads it, except under /api/v1/imports, whose
+  uploads are large by nature and capped by the import code itself (`import_max_upload_bytes`).
+"""
+
+import json
+import math
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from elevator_registry.config import Settings
+from elevator_registry.errors import DomainError
+from elevator_registry.schemas import ErrorResponse
+
+EXEMPT_FROM_BODY_CAP = ("/api/v1/imports",)
+
+RATE_LIMITED_RESPONSE: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ErrorResponse,
+        "description": "Too many requests from this client (RATE_LIMITED); retry after "
+        "`Retry-After` seconds",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+        },
+    }
+}
+
+
+class RateLimited(DomainError):
+    """429 RATE_LIMITED, with the seconds to wait."""
+
+    status_code = 429
+
+    def __init__(self, retry_after: int, limit: str) -> None:
+        super().__init__(
+            "RATE_LIMITED",
+            f"more than {limit} from this client; retry in {retry_after} s (in an emergency "
+            "call 96333)",
+        )
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    """Per-client moving-window limits for named buckets (`limits` library, memory storage)."""
+
+    def __init__(self, limits_by_bucket: dict[str, str], *, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._items: dict[str, RateLimitItem] = {
+            bucket: parse(text) for bucket, text in limits_by_bucket.items()
+        }
+        self._texts = limits_by_bucket
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "RateLimiter":
+        """The limiter the settings describe."""
+        return cls(
+            {
+                "intake": settings.rate_limit_public_intake,
+                "public_read": settings.rate_limit_public_read,
+            },
+            enabled=settings.rate_limit_enabled,
+        )
+
+    def check(self, bucket: str, client: str) -> None:
+        """Counts one request of `client` in `bucket`; 429 RATE_LIMITED when over the limit."""
+        if not self.enabled:
+            return
+        item = self._items[bucket]
+        if self._limiter.hit(item, bucket, client):
+            return
+        reset_at, _remaining = self._limiter.get_window_stats(item, bucket, client)
+        retry_after = max(1, math.ceil(reset_at - time.time()))
+        raise RateLimited(retry_after, self._texts[bucket])
+
+
+def client_address(request: Request) -> str:
+    """The client IP as the server sees it (after uvicorn's proxy-header handling)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def limit_public_intake(request: Request) -> None:
+    """Dependency: rate-limits POST /incidents from callers without a token.
+
+    Async on purpose: the check is in memory, so it runs on the event loop without taking a
+    worker thread."""
+    if "authorization" in request.headers:
+        return  # operators and IoT platforms: authenticated, never throttled
+    request.app.state.rate_limiter.check("intake", client_address(request))
+
+
+async def limit_public_read(request: Request) -> None:
+    """Dependency: rate-limits the public read routes."""
+    request.app.state.rate_limiter.check("public_read", client_address(request))
+
+
+async def _rate_limited(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RateLimited)
+    return JSONResponse(
+        status_code=429,
+        content={"error": error.as_dict()},
+        headers={"Retry-After": str(error.retry_after)},
+    )
+
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class BodySizeLimit:
+    """ASGI middleware: 413 PAYLOAD_TOO_LARGE for bodies over `max_bytes` (never read past it)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, exempt: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        # Chunked or undeclared bodies: buffer up to the cap (64 KiB), then replay to the app.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away while sending its body
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.max_bytes:
+                await self._refuse(send)
+                return
+            chunks.append(body)
+            more = message.get("more_body", False)
+        await self.app(scope, _replay(chunks, receive), send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {
+                "error": {
+                    "code": "PAYLOAD_TOO_LARGE",
+                    "message": f"request body larger than {self.max_bytes} bytes",
+                }
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _replay(chunks: list[bytes], receive: Receive) -> Receive:
+    """A `receive` that hands the buffered body over in one message, then defers to the real one."""
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Adds the body cap and the rate limiter to `app`."""
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
+    app.add_exception_handler(RateLimited, _rate_limited)
+    app.add_middleware(
+        BodySizeLimit,  # type: ignore[arg-type]
+        max_bytes=settings.max_request_body_bytes,
+        exempt=EXEMPT_FROM_BODY_CAP,
+    )
