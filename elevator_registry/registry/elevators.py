@@ -214,6 +214,9 @@ def update_elevator(
                 field="user_unit_id",
             )
     _ensure_not_scrapped(elevator)
+    for field in ("street", "address", "place_category", "rescue_code"):
+        if field in changes and changes[field] is None:
+            raise InvalidValue("FIELD_REQUIRED", f"{field} cannot be cleared", field=field)
     if "rescue_code" in changes:
         changes["rescue_code"] = identifiers.validate_rescue_code(
             changes["rescue_code"], settings.rescue_code_pattern
@@ -226,9 +229,6 @@ def update_elevator(
         and elevator.status in (ElevatorStatus.commissioned())
     ):
         raise _no_user_unit(elevator.id)
-    for field in ("street", "address", "place_category", "rescue_code"):
-        if field in changes and changes[field] is None:
-            raise InvalidValue("FIELD_REQUIRED", f"{field} cannot be cleared", field=field)
     _check_references(session, changes)
     _check_unique(session, changes, exclude_id=elevator.id)
     merged = {

@@ -231,6 +231,21 @@ def test_clearing_the_user_unit_of_an_elevator_in_use_is_refused(
     assert world.lift_a.user_unit_id == world.user_a.id
 
 
+def test_required_fields_cannot_be_cleared(
+    client: TestClient, bureau: dict[str, str], world: factories.World
+) -> None:
+    for field in ("rescue_code", "street", "address", "place_category"):
+        response = client.patch(
+            f"/api/v1/elevators/{world.lift_a.id}", json={field: None}, headers=bureau
+        )
+        assert response.status_code == 422, field
+        assert response.json()["error"] == {
+            "code": "FIELD_REQUIRED",
+            "message": f"{field} cannot be cleared",
+            "field": field,
+        }
+
+
 def test_rescue_code_change_is_validated(
     client: TestClient, bureau: dict[str, str], world: factories.World
 ) -> None:
