@@ -15,7 +15,9 @@ def test_leap_day_anniversary_falls_on_the_first_of_march() -> None:
 
 
 @given(st.dates(min_value=date(1950, 1, 1), max_value=date(2080, 12, 31)), st.integers(0, 20))
-def test_a_period_of_whole_years_ends_the_day_before_the_anniversary(start: date, years: int) -> None:
+def test_a_period_of_whole_years_ends_the_day_before_the_anniversary(
+    start: date, years: int
+) -> None:
     end = last_day_of_years(start, years)
     assert end + timedelta(days=1) == add_years(start, years)
     assert (end - start).days >= 365 * years - 1

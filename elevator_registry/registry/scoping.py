@@ -26,11 +26,13 @@ def contract_current_on(day: date) -> ColumnElement[bool]:
 def maintained_by(organisation_id: int, day: date) -> ColumnElement[bool]:
     """The elevator has a contract with `organisation_id` covering `day`."""
     return exists(
-        select(MaintenanceContract.id).where(
+        select(MaintenanceContract.id)
+        .where(
             MaintenanceContract.elevator_id == Elevator.id,
             MaintenanceContract.maintenance_unit_id == organisation_id,
             contract_current_on(day),
-        ).correlate(Elevator)
+        )
+        .correlate(Elevator)
     )
 
 
