@@ -78,7 +78,11 @@ def import_command(
         ),
     ] = None,
 ) -> None:
-    """Imports a CSV or XLSX ledger; every row is checked with the API's rules."""
+    """Imports a CSV or XLSX ledger; every row is checked with the API's rules.
+
+    Exit 0: written, no row failed. 1: rows failed (listed; nothing written unless --partial).
+    2: the file or an option was refused, nothing read.
+    """
     from elevator_registry.clock import get_clock
     from elevator_registry.config import get_settings
     from elevator_registry.db import get_sessionmaker
