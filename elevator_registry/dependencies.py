@@ -9,9 +9,17 @@ from elevator_registry.auth.dependencies import (
     CallerDep,
     ClockDep,
     SessionDep,
+    StreamingSessionDep,
 )
 from elevator_registry.config import Settings, get_settings
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
-__all__ = ["AuthenticatedDep", "CallerDep", "ClockDep", "SessionDep", "SettingsDep"]
+__all__ = [
+    "AuthenticatedDep",
+    "CallerDep",
+    "ClockDep",
+    "SessionDep",
+    "SettingsDep",
+    "StreamingSessionDep",
+]

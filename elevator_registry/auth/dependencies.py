@@ -11,7 +11,11 @@ from elevator_registry.clock import Clock, get_clock
 from elevator_registry.db import get_session
 from elevator_registry.errors import AuthenticationRequired
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the transaction commits before the response is sent, so a client never
+# sees a success for a write that then fails to commit. Streaming exports use StreamingSessionDep,
+# which stays open until the last byte is sent (they only read).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+StreamingSessionDep = Annotated[Session, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 

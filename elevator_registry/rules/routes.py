@@ -8,7 +8,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from elevator_registry.config import Settings
-from elevator_registry.dependencies import AuthenticatedDep, ClockDep, SessionDep, SettingsDep
+from elevator_registry.dependencies import (
+    AuthenticatedDep,
+    ClockDep,
+    SessionDep,
+    SettingsDep,
+    StreamingSessionDep,
+)
 from elevator_registry.registry import elevators as elevator_service
 from elevator_registry.registry.enums import PlaceCategory
 from elevator_registry.rules import export
@@ -115,7 +121,7 @@ def _row(row: rules_service.RiskRow) -> RiskRowRead:
     },
 )
 def risk_list(
-    session: SessionDep,
+    session: StreamingSessionDep,
     actor: AuthenticatedDep,
     clock: ClockDep,
     settings: SettingsDep,
