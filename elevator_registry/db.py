@@ -84,7 +84,15 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # JIT compilation of the large risk-list statements costs seconds and gains nothing for
+    # OLTP-sized queries; without statistics (fresh tables) it even fires on tiny ones.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        connect_args={"options": "-c jit=off"},
+    )
 
 
 @lru_cache
