@@ -78,10 +78,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):  # type: ignore[no-untyped-def]
-            # IMMEDIATE takes the write lock up front: a deferred transaction that reads, then
-            # writes, fails at once with "database is locked" when another writer got there
-            # first, whereas IMMEDIATE waits for it (busy timeout). WAL readers are not blocked.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("BEGIN")
 
         return engine
     # JIT compilation of the large risk-list statements costs seconds and gains nothing for

@@ -373,10 +373,6 @@ class MaintenanceRecordImporter(RowImporter):
             else None
         )
         self._copying: Future[None] | None = None
-        if self.postgres:
-            # The lookups below are small, but their row estimates cross jit_above_cost and JIT
-            # compilation would cost more than the queries (~15 ms each); this transaction only.
-            self.session.execute(text("SET LOCAL jit = off"))
 
     # The batch ---------------------------------------------------------------------------
 
@@ -670,7 +666,9 @@ class MaintenanceRecordImporter(RowImporter):
                     {"sequence": self._sequence, "n": count},
                 )
             )
-        # SQLite has one writer at a time: from our first write on, ids after max(id) are ours.
+        # SQLite has one writer at a time, and a transaction that read before another one
+        # committed cannot write afterwards (SQLITE_BUSY_SNAPSHOT): the ids after the max(id)
+        # read here stay ours until this transaction ends.
         if self._next_id is None:
             self._next_id = (
                 self.session.scalar(select(func.coalesce(func.max(MaintenanceRecord.id), 0))) or 0

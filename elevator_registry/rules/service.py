@@ -278,7 +278,11 @@ def iter_risk_rows(
     now: datetime,
     settings: Settings,
 ) -> Iterator[RiskRow]:
-    """The whole list in order, streamed from one query (for exports)."""
+    """The whole list in order, streamed from one query (for exports).
+
+    Filters are checked here, before the first row is produced, so a bad filter is a 422
+    rather than an empty download.
+    """
     rules = select_rules(filters)
     ctx = RuleContext(
         as_of=as_of,
@@ -299,8 +303,12 @@ def iter_risk_rows(
         .order_by(scores.c.score.desc(), Elevator.id, findings.c.rule)
         .execution_options(yield_per=2000)
     )
+    return _group_rows(session.execute(statement), as_of)
+
+
+def _group_rows(result: Iterable[Any], as_of: date) -> Iterator[RiskRow]:
     current: RiskRow | None = None
-    for row in session.execute(statement):
+    for row in result:
         if current is None or current.elevator.id != row.Elevator.id:
             if current is not None:
                 yield current
