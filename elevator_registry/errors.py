@@ -4,6 +4,7 @@ Rendered by one handler as `{"error": {"code", "message", "field"?, "rule"?}}`. 
 public contract: clients branch on them, so never rename one.
 """
 
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 
@@ -35,6 +36,17 @@ class InvalidValue(DomainError):
     """A value that is well-typed but not valid (an identifier with a wrong check character...)."""
 
     status_code = 422
+
+
+def refuse_clearing(changes: Mapping[str, object], required: Iterable[str]) -> None:
+    """422 FIELD_REQUIRED when an update sets to null a field its record cannot be without.
+
+    Leaving a field out keeps it; null is a request to erase it, which the database's NOT NULL
+    would otherwise turn into a 409 that names no field.
+    """
+    for field in required:
+        if field in changes and changes[field] is None:
+            raise InvalidValue("FIELD_REQUIRED", f"{field} cannot be cleared", field=field)
 
 
 class AuthenticationRequired(DomainError):

@@ -15,7 +15,14 @@ from elevator_registry.audit import service as audit
 from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
-from elevator_registry.errors import Conflict, Forbidden, InvalidValue, NotFound, RuleViolation
+from elevator_registry.errors import (
+    Conflict,
+    Forbidden,
+    InvalidValue,
+    NotFound,
+    RuleViolation,
+    refuse_clearing,
+)
 from elevator_registry.inspection.enums import InspectionResult
 from elevator_registry.inspection.models import Inspection
 from elevator_registry.registry import identifiers
@@ -49,6 +56,18 @@ WRITABLE_FIELDS: dict[Role, frozenset[str]] = {
     ),
     Role.MAINTENANCE_UNIT: frozenset({"iot_terminal_fitted", "emergency_levelling_fitted"}),
 }
+# Columns an update may change but not clear.
+REQUIRED_FIELDS = (
+    "street",
+    "address",
+    "place_category",
+    "rescue_code",
+    "has_property_management",
+    "has_repair_fund",
+    "added_to_old_building",
+    "iot_terminal_fitted",
+    "emergency_levelling_fitted",
+)
 
 
 def get_elevator(session: Session, *, elevator_id: int, actor: Principal, today: date) -> Elevator:
@@ -125,7 +144,8 @@ def create_elevator(
 ) -> Elevator:
     """Enters an elevator in the registry, validating its identifiers and references."""
     actor.require(Role.BUREAU, Role.CLI)
-    fields = data.model_dump(exclude_unset=True)
+    # On a new record an explicit null means "not given": the column's default applies.
+    fields = data.model_dump(exclude_none=True)
     status = fields.pop("status", ElevatorStatus.REGISTERED)
     if status not in (ElevatorStatus.REGISTERED, ElevatorStatus.IN_USE):
         raise InvalidValue(
@@ -214,9 +234,7 @@ def update_elevator(
                 field="user_unit_id",
             )
     _ensure_not_scrapped(elevator)
-    for field in ("street", "address", "place_category", "rescue_code"):
-        if field in changes and changes[field] is None:
-            raise InvalidValue("FIELD_REQUIRED", f"{field} cannot be cleared", field=field)
+    refuse_clearing(changes, REQUIRED_FIELDS)
     if "rescue_code" in changes:
         changes["rescue_code"] = identifiers.validate_rescue_code(
             changes["rescue_code"], settings.rescue_code_pattern

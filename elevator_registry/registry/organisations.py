@@ -11,7 +11,7 @@ from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
 from elevator_registry.dates import add_years
-from elevator_registry.errors import Conflict, Forbidden, NotFound, RuleViolation
+from elevator_registry.errors import Conflict, Forbidden, NotFound, RuleViolation, refuse_clearing
 from elevator_registry.governance.models import BlacklistEntry
 from elevator_registry.registry import identifiers
 from elevator_registry.registry.enums import LicenceKind, LicenceStatus, OrganisationRole
@@ -97,6 +97,7 @@ def update_organisation(
                 raise Forbidden(
                     "FIELD_NOT_WRITABLE", f"role {actor.role} may not change {field}", field=field
                 )
+    refuse_clearing(changes, ("name", "roles"))
     before = audit.snapshot(organisation)
     before["roles"] = organisation.roles
     if "duty_phone" in changes:

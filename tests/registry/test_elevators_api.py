@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from elevator_registry.audit.models import AuditEvent
 from elevator_registry.inspection.models import Inspection
+from elevator_registry.registry.elevators import REQUIRED_FIELDS
 from elevator_registry.registry.models import Elevator, ElevatorStatusChange
 from tests import factories
 
@@ -234,7 +235,7 @@ def test_clearing_the_user_unit_of_an_elevator_in_use_is_refused(
 def test_required_fields_cannot_be_cleared(
     client: TestClient, bureau: dict[str, str], world: factories.World
 ) -> None:
-    for field in ("rescue_code", "street", "address", "place_category"):
+    for field in REQUIRED_FIELDS:
         response = client.patch(
             f"/api/v1/elevators/{world.lift_a.id}", json={field: None}, headers=bureau
         )
@@ -244,6 +245,17 @@ def test_required_fields_cannot_be_cleared(
             "message": f"{field} cannot be cleared",
             "field": field,
         }
+
+
+def test_explicit_nulls_on_a_new_elevator_take_the_defaults(
+    client: TestClient, bureau: dict[str, str], world: factories.World
+) -> None:
+    body = new_elevator(world, registered_on=None, iot_terminal_fitted=None, has_repair_fund=None)
+    response = client.post("/api/v1/elevators", json=body, headers=bureau)
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["registered_on"] == "2026-11-15"
+    assert (created["iot_terminal_fitted"], created["has_repair_fund"]) == (False, True)
 
 
 def test_rescue_code_change_is_validated(

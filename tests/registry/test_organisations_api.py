@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -106,6 +107,22 @@ def test_an_organisation_changes_its_own_duty_phone_but_not_its_name(
         "message": "role maintenance_unit may not change name",
         "field": "name",
     }
+
+
+@pytest.mark.parametrize("field", ["name", "roles"])
+def test_name_and_roles_cannot_be_cleared(
+    client: TestClient, bureau: dict[str, str], world: factories.World, field: str
+) -> None:
+    response = client.patch(
+        f"/api/v1/organisations/{world.maintainer_a.id}", json={field: None}, headers=bureau
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "code": "FIELD_REQUIRED",
+        "message": f"{field} cannot be cleared",
+        "field": field,
+    }
+    assert world.maintainer_a.name and world.maintainer_a.roles
 
 
 def test_an_organisation_cannot_change_another(
