@@ -80,6 +80,13 @@ def serve(
         bool, typer.Option(help="Migrate, then load the sample data into an empty database first.")
     ] = False,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Proxies trusted to give the client address in X-Forwarded-For "
+            "(comma-separated; the rate limits count per client address)."
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Runs the HTTP API (docs at /docs)."""
     if with_sample_data:
@@ -96,6 +103,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
 
 

@@ -7,7 +7,7 @@
   each keeps its own window (the effective limit is multiplied by the worker count), an
   accepted trade-off for not needing a shared store. Operators and IoT platforms
   (authenticated) are never limited: a 96333 call centre files many reports from one address.
-  Behind a reverse proxy, run uvicorn with `--proxy-headers` and `--forwarded-allow-ips` so the
+  Behind a reverse proxy, run `elevator-registry serve --forwarded-allow-ips <proxy>` so the
   client address is the resident's, not the proxy's.
 - **Body cap**: every request body above `max_request_body_bytes` (64 KiB) gets 413
   PAYLOAD_TOO_LARGE before the application reads it, except under /api/v1/imports, whose
