@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 # NUL cannot be stored by PostgreSQL; refusing it in the schema keeps it a 422, never a 500.
@@ -18,6 +18,15 @@ PlausibleDate = Annotated[date, Field(ge=date(1950, 1, 1), le=date(2100, 12, 31)
 DbId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 PathId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Limit = Annotated[int, Field(ge=1, le=500)]
+
+# Query parameters of the list routes.
+Cursor = Annotated[
+    str | None, Query(max_length=200, description="`next_cursor` of the previous page")
+]
+PageLimit = Annotated[Limit, Query()]
+FilterId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
+FilterDate = Annotated[date | None, Query(ge=date(1950, 1, 1), le=date(2100, 12, 31))]
+FilterText = Annotated[str | None, Query(min_length=1, max_length=60, pattern=_NO_NUL)]
 
 T = TypeVar("T")
 

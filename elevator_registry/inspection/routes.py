@@ -1,6 +1,5 @@
 """HTTP routes of inspections, self-tests and safety assessments (append-only: POST and GET)."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -16,16 +15,17 @@ from elevator_registry.inspection.schemas import (
     InspectionRead,
 )
 from elevator_registry.pagination import fetch_page
-from elevator_registry.schemas import ERROR_RESPONSES, Limit, Page, PathId
+from elevator_registry.schemas import (
+    ERROR_RESPONSES,
+    Cursor,
+    FilterDate,
+    FilterId,
+    Page,
+    PageLimit,
+    PathId,
+)
 
 router = APIRouter(responses=ERROR_RESPONSES)
-
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="`next_cursor` of the previous page")
-]
-PageLimit = Annotated[Limit, Query()]
-FilterId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
-FilterDate = Annotated[date | None, Query(ge=date(1950, 1, 1), le=date(2100, 12, 31))]
 
 
 @router.post(

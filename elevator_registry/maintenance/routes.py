@@ -4,7 +4,6 @@ Evidence is append-only: these paths route POST and GET only, so PUT, PATCH and 
 405 METHOD_NOT_ALLOWED (and the database refuses UPDATE and DELETE on the tables as well).
 """
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
@@ -37,16 +36,18 @@ from elevator_registry.maintenance.schemas import (
     UsageCheckRead,
 )
 from elevator_registry.pagination import fetch_page
-from elevator_registry.schemas import ERROR_RESPONSES, Limit, Page, PathId
+from elevator_registry.schemas import (
+    ERROR_RESPONSES,
+    Cursor,
+    FilterDate,
+    FilterId,
+    Page,
+    PageLimit,
+    PathId,
+)
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="`next_cursor` of the previous page")
-]
-PageLimit = Annotated[Limit, Query()]
-FilterId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
-FilterDate = Annotated[date | None, Query(ge=date(1950, 1, 1), le=date(2100, 12, 31))]
 
 # Maintenance records ------------------------------------------------------------------------
 

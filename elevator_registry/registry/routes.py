@@ -37,16 +37,18 @@ from elevator_registry.registry.schemas import (
     WarrantyCreate,
     WarrantyRead,
 )
-from elevator_registry.schemas import ERROR_RESPONSES, Limit, Page, PathId
+from elevator_registry.schemas import (
+    ERROR_RESPONSES,
+    Cursor,
+    FilterId,
+    FilterText,
+    Page,
+    PageLimit,
+    PathId,
+)
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="`next_cursor` of the previous page")
-]
-PageLimit = Annotated[Limit, Query()]
-FilterText = Annotated[str | None, Query(min_length=1, max_length=60, pattern=r"^[^\x00]*$")]
-FilterId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
 Year = Annotated[int | None, Query(ge=1950, le=2100)]
 
 # Organisations ------------------------------------------------------------------------------
