@@ -40,12 +40,9 @@ from sqlalchemy.orm import Session
 
 from elevator_registry.auth.enums import Role
 from elevator_registry.errors import (
-    Conflict,
     DomainError,
     Forbidden,
-    InvalidValue,
     NotFound,
-    RuleViolation,
 )
 from elevator_registry.governance.models import BlacklistEntry
 from elevator_registry.imports import cells
@@ -58,9 +55,8 @@ from elevator_registry.maintenance.models import MaintenanceRecord
 from elevator_registry.maintenance.schemas import MaintenanceRecordCreate, Worker
 from elevator_registry.registry import identifiers
 from elevator_registry.registry import organisations as organisation_service
-from elevator_registry.registry.enums import ElevatorStatus, LicenceKind
+from elevator_registry.registry.enums import LicenceKind
 from elevator_registry.registry.models import Elevator, Licence, MaintenanceContract, Organisation
-from elevator_registry.rules.catalogue import MAINTAINER_NOT_ELIGIBLE
 
 CLASS_ALIASES: dict[str, str] = {member.value: member.value for member in RecordClass} | {
     "半月": "half_month",
@@ -183,35 +179,10 @@ def check_visit(
     now: datetime,
     timezone: str,
 ) -> ContractFacts:
-    """The checks of `maintenance.service._check_visit` on preloaded facts; same refusals."""
-    if performed_at > now:
-        raise InvalidValue(
-            "RECORD_DATE_IN_FUTURE",
-            f"performed_at {performed_at.isoformat()} is in the future",
-            field="performed_at",
-        )
-    day = maintenance_service.local_day(performed_at, timezone)
-    if elevator.commissioned_on is None or day < elevator.commissioned_on:
-        since = (
-            f"was commissioned on {elevator.commissioned_on.isoformat()}"
-            if elevator.commissioned_on
-            else "has not been commissioned"
-        )
-        raise InvalidValue(
-            "RECORD_BEFORE_COMMISSIONING",
-            f"performed_at {day.isoformat()} is before commissioning: elevator {elevator.id} "
-            f"{since}",
-            field="performed_at",
-        )
-    if elevator.status == ElevatorStatus.SCRAPPED and (
-        elevator.status_changed_on is None or day > elevator.status_changed_on
-    ):
-        raise Conflict(
-            "ELEVATOR_SCRAPPED",
-            f"elevator {elevator.id} was scrapped on {elevator.status_changed_on}; no maintenance "
-            "after that",
-            field="performed_at",
-        )
+    """The checks of `maintenance.service._check_visit` on preloaded facts, with its refusals."""
+    day = maintenance_service.check_visit_day(
+        elevator, performed_at=performed_at, now=now, timezone=timezone
+    )
     contract = next(
         (
             candidate
@@ -224,12 +195,8 @@ def check_visit(
         None,
     )
     if contract is None:
-        who = f"maintenance unit {maintenance_unit_id}" if maintenance_unit_id else "any unit"
-        raise Conflict(
-            "NO_CONTRACT_ON_DATE",
-            f"{who} holds no maintenance contract for elevator {elevator.id} covering "
-            f"{day.isoformat()}",
-            field="performed_at",
+        raise maintenance_service.no_contract_on(
+            day, elevator_id=elevator.id, maintenance_unit_id=maintenance_unit_id
         )
     reasons = eligibility.reasons(
         contract.maintenance_unit_id,
@@ -237,11 +204,8 @@ def check_visit(
         manufactured_by_it=elevator.manufacturer_id == contract.maintenance_unit_id,
     )
     if reasons:
-        raise RuleViolation(
-            MAINTAINER_NOT_ELIGIBLE.code,
-            f"maintenance unit {contract.maintenance_unit_id} was not eligible to maintain "
-            f"elevators on {day.isoformat()}: " + "; ".join(reasons),
-            field="performed_at",
+        raise maintenance_service.maintainer_not_eligible_on(
+            day, unit_id=contract.maintenance_unit_id, reasons=reasons
         )
     return contract
 

@@ -13,7 +13,7 @@ it raises a DomainError for anything the law or the plan refuses and writes noth
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, exists, select
@@ -260,17 +260,19 @@ def find_duplicate(
     return session.scalar(statement.limit(1))
 
 
-def _check_visit(
-    session: Session,
-    *,
-    elevator: Elevator,
-    performed_at: datetime,
-    maintenance_unit_id: int | None,
-    contract_id: int | None,
-    now: datetime,
-    timezone: str,
-) -> MaintenanceContract:
-    """Checks the date and the contract of a visit; returns the contract covering it."""
+class VisitedElevator(Protocol):
+    """What the visit checks read about an elevator (an ORM row or the importer's facts)."""
+
+    id: int
+    commissioned_on: date | None
+    status: str
+    status_changed_on: date | None
+
+
+def check_visit_day(
+    elevator: VisitedElevator, *, performed_at: datetime, now: datetime, timezone: str
+) -> date:
+    """The local day of a visit; refuses one in the future, before commissioning or after scrapping."""
     if performed_at > now:
         raise InvalidValue(
             "RECORD_DATE_IN_FUTURE",
@@ -299,6 +301,42 @@ def _check_visit(
             "after that",
             field="performed_at",
         )
+    return day
+
+
+def no_contract_on(day: date, *, elevator_id: int, maintenance_unit_id: int | None) -> Conflict:
+    """NO_CONTRACT_ON_DATE for a visit no contract covers."""
+    who = f"maintenance unit {maintenance_unit_id}" if maintenance_unit_id else "any unit"
+    return Conflict(
+        "NO_CONTRACT_ON_DATE",
+        f"{who} holds no maintenance contract for elevator {elevator_id} covering "
+        f"{day.isoformat()}",
+        field="performed_at",
+    )
+
+
+def maintainer_not_eligible_on(day: date, *, unit_id: int, reasons: Sequence[str]) -> RuleViolation:
+    """MAINTAINER_NOT_ELIGIBLE for a visit by a unit that could not maintain on that day."""
+    return RuleViolation(
+        MAINTAINER_NOT_ELIGIBLE.code,
+        f"maintenance unit {unit_id} was not eligible to maintain elevators on "
+        f"{day.isoformat()}: " + "; ".join(reasons),
+        field="performed_at",
+    )
+
+
+def _check_visit(
+    session: Session,
+    *,
+    elevator: Elevator,
+    performed_at: datetime,
+    maintenance_unit_id: int | None,
+    contract_id: int | None,
+    now: datetime,
+    timezone: str,
+) -> MaintenanceContract:
+    """Checks the date and the contract of a visit; returns the contract covering it."""
+    day = check_visit_day(elevator, performed_at=performed_at, now=now, timezone=timezone)
     statement = select(MaintenanceContract).where(
         MaintenanceContract.elevator_id == elevator.id, contract_current_on(day)
     )
@@ -306,13 +344,7 @@ def _check_visit(
         statement = statement.where(MaintenanceContract.maintenance_unit_id == maintenance_unit_id)
     contract = session.scalar(statement.order_by(MaintenanceContract.id).limit(1))
     if contract is None:
-        who = f"maintenance unit {maintenance_unit_id}" if maintenance_unit_id else "any unit"
-        raise Conflict(
-            "NO_CONTRACT_ON_DATE",
-            f"{who} holds no maintenance contract for elevator {elevator.id} covering "
-            f"{day.isoformat()}",
-            field="performed_at",
-        )
+        raise no_contract_on(day, elevator_id=elevator.id, maintenance_unit_id=maintenance_unit_id)
     if contract_id is not None and contract_id != contract.id:
         raise Conflict(
             "CONTRACT_MISMATCH",
@@ -327,12 +359,7 @@ def _check_visit(
         manufactured_by_it=elevator.manufacturer_id == contract.maintenance_unit_id,
     )
     if reasons:
-        raise RuleViolation(
-            MAINTAINER_NOT_ELIGIBLE.code,
-            f"maintenance unit {contract.maintenance_unit_id} was not eligible to maintain "
-            f"elevators on {day.isoformat()}: " + "; ".join(reasons),
-            field="performed_at",
-        )
+        raise maintainer_not_eligible_on(day, unit_id=contract.maintenance_unit_id, reasons=reasons)
     return contract
 
 
