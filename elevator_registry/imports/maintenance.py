@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
@@ -123,12 +124,14 @@ class Eligibility:
     """`maintainer_ineligibility`, asked once per unit and per interval in which it cannot change.
 
     The answer for a day depends only on which of the unit's blacklist listings and licences
-    cover that day (listed_on ≤ day < lifted_on; valid_from ≤ day ≤ valid_until) and on their
-    statuses, so it is constant between consecutive such boundary dates.
+    cover that day (listed_on ≤ day < lifted_on; valid_from ≤ day ≤ valid_until, before the
+    revocation day and the local day of a suspension) and on their statuses, so it is constant
+    between consecutive such boundary dates.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, timezone: str) -> None:
         self.session = session
+        self.zone = ZoneInfo(timezone)
         self._boundaries: dict[int, list[date]] = {}
         self._answers: dict[tuple[int, bool, int], list[str]] = {}
 
@@ -158,14 +161,20 @@ class Eligibility:
             days.add(listed_on)
             if lifted_on is not None:
                 days.add(lifted_on)
-        for valid_from, valid_until in self.session.execute(
-            select(Licence.valid_from, Licence.valid_until).where(
+        for valid_from, valid_until, revoked_on, suspended_at in self.session.execute(
+            select(
+                Licence.valid_from, Licence.valid_until, Licence.revoked_on, Licence.suspended_at
+            ).where(
                 Licence.organisation_id == unit_id,
                 Licence.kind.in_([LicenceKind.INSTALLATION_MAINTENANCE, LicenceKind.MANUFACTURE]),
             )
         ):
             days.add(valid_from)
             days.add(valid_until + timedelta(days=1))
+            if revoked_on is not None:
+                days.add(revoked_on)
+            if suspended_at is not None:
+                days.add(suspended_at.astimezone(self.zone).date())
         return sorted(days)
 
 
@@ -319,7 +328,7 @@ class MaintenanceRecordImporter(RowImporter):
                 self.store[name] = _json_text
         self.items = Serialised(self.store["items_done"])
         self.parts = Serialised(self.store["parts_replaced"])
-        self.eligibility = Eligibility(self.session)
+        self.eligibility = Eligibility(self.session, timezone=self.context.settings.timezone)
         self.crews = CrewChecks(self.store["workers"])
         self.elevators: dict[str, ElevatorFacts | None] = {}
         self.contracts: dict[int, list[ContractFacts]] = {}

@@ -1,15 +1,15 @@
 """Organisations, their licences, and who may maintain elevators on a given day."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from elevator_registry.audit import service as audit
 from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import Principal
-from elevator_registry.config import Settings
+from elevator_registry.config import Settings, get_settings
 from elevator_registry.dates import add_years
 from elevator_registry.errors import Conflict, Forbidden, NotFound, RuleViolation, refuse_clearing
 from elevator_registry.governance.models import BlacklistEntry
@@ -23,6 +23,11 @@ from elevator_registry.registry.schemas import (
     OrganisationUpdate,
 )
 from elevator_registry.rules.catalogue import LICENCE_BAN
+from elevator_registry.rules.context import (
+    blacklisted_on,
+    licensed_to_maintain_on,
+    start_of_local_day,
+)
 
 # What an organisation may change about itself; everything else is the bureau's.
 SELF_SERVICE_FIELDS = frozenset({"duty_phone", "contact_name", "address"})
@@ -277,51 +282,49 @@ def maintainer_ineligibility(
 ) -> list[str]:
     """Why `organisation_id` may not maintain elevators on `on` (empty when it may).
 
-    安全法 第四十五条: the maintainer holds a valid installation/repair/maintenance licence, or is
-    the elevator's manufacturer (with a valid manufacture licence); plan §三(八),(十一): not
-    blacklisted.
+    安全法 第四十五条: the maintainer holds a licence in force on that day (installation/repair/
+    maintenance, or the manufacture licence for its own make); plan §三(八),(十一): not
+    blacklisted. The verdict is MAINTAINER_NOT_ELIGIBLE's own SQL (`rules.context`), so a
+    refusal here and the risk list cannot disagree; the reasons only explain it.
     """
+    end_of_day = start_of_local_day(on + timedelta(days=1), get_settings().timezone)
+    unit = literal(organisation_id)
+    maker = literal(organisation_id if manufactured_by_it else None, Integer)
+    blacklisted, licensed = session.execute(
+        select(blacklisted_on(unit, on), licensed_to_maintain_on(unit, maker, on, end_of_day))
+    ).one()
     reasons = []
-    listing = session.scalar(
-        select(BlacklistEntry).where(
-            BlacklistEntry.organisation_id == organisation_id,
-            BlacklistEntry.listed_on <= on,
-            (BlacklistEntry.lifted_on.is_(None)) | (BlacklistEntry.lifted_on > on),
-        )
-    )
-    if listing is not None:
-        reasons.append(f"blacklisted since {listing.listed_on.isoformat()}")
-    kinds = [LicenceKind.INSTALLATION_MAINTENANCE]
-    if manufactured_by_it:
-        kinds.append(LicenceKind.MANUFACTURE)
-    licences = list(
-        session.scalars(
-            select(Licence).where(
-                Licence.organisation_id == organisation_id, Licence.kind.in_(kinds)
+    if blacklisted:
+        listed_on = session.scalar(
+            select(func.max(BlacklistEntry.listed_on)).where(
+                BlacklistEntry.organisation_id == organisation_id, BlacklistEntry.listed_on <= on
             )
         )
-    )
-    if not any(_licence_valid_on(licence, on) for licence in licences):
+        reasons.append(f"blacklisted since {listed_on}")
+    if not licensed:
+        kinds = [LicenceKind.INSTALLATION_MAINTENANCE]
+        if manufactured_by_it:
+            kinds.append(LicenceKind.MANUFACTURE)
+        licences = session.scalars(
+            select(Licence)
+            .where(Licence.organisation_id == organisation_id, Licence.kind.in_(kinds))
+            .order_by(Licence.id)
+        ).all()
         if not licences:
             reasons.append("holds no installation/repair/maintenance licence")
-        else:
-            reasons.extend(
-                f"licence {licence.number} {_licence_state_on(licence, on)}" for licence in licences
-            )
+        reasons.extend(
+            f"licence {licence.number} {_licence_state_on(licence, on, end_of_day)}"
+            for licence in licences
+        )
     return reasons
 
 
-def _licence_valid_on(licence: Licence, on: date) -> bool:
-    return (
-        licence.status in (LicenceStatus.VALID,) and licence.valid_from <= on <= licence.valid_until
-    )
-
-
-def _licence_state_on(licence: Licence, on: date) -> str:
-    if licence.status == LicenceStatus.REVOKED:
-        return f"revoked on {licence.revoked_on}"
-    if licence.status == LicenceStatus.SUSPENDED:
+def _licence_state_on(licence: Licence, on: date, end_of_day: datetime) -> str:
+    """Why a licence was not in force on `on`, in the terms of `rules.context.licence_valid_on`."""
+    if licence.revoked_on is not None and licence.revoked_on <= on:
+        return f"revoked on {licence.revoked_on.isoformat()}"
+    if licence.suspended_at is not None and licence.suspended_at < end_of_day:
         return "suspended"
-    if on > licence.valid_until or licence.status == LicenceStatus.EXPIRED:
-        return f"expired on {licence.valid_until.isoformat()}"
-    return f"not valid until {licence.valid_from.isoformat()}"
+    if on < licence.valid_from:
+        return f"not valid until {licence.valid_from.isoformat()}"
+    return f"expired on {licence.valid_until.isoformat()}"

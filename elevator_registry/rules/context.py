@@ -17,6 +17,11 @@ from elevator_registry.registry.models import (
 )
 
 
+def start_of_local_day(day: date, timezone: str) -> datetime:
+    """Midnight at the start of `day` in `timezone`, in UTC."""
+    return datetime.combine(day, time(), ZoneInfo(timezone)).astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class RuleContext:
     """A rule evaluation: as of `as_of` (a local date), with `now` for the live incident rule."""
@@ -33,7 +38,7 @@ class RuleContext:
 
     def start_of(self, day: date) -> datetime:
         """Local midnight at the start of `day`, in UTC."""
-        return datetime.combine(day, time(), self.zone).astimezone(UTC)
+        return start_of_local_day(day, self.settings.timezone)
 
     @property
     def end_of_day(self) -> datetime:

@@ -41,7 +41,7 @@ from sqlalchemy import Insert, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from elevator_registry.dates import add_years
-from elevator_registry.governance.models import BlacklistEntry
+from elevator_registry.imports.maintenance import Eligibility
 from elevator_registry.inspection import schedule
 from elevator_registry.inspection.models import Inspection, SafetyAssessment
 from elevator_registry.maintenance.hazards import notice_body
@@ -59,7 +59,6 @@ from elevator_registry.registry.enums import ElevatorStatus, PlaceCategory
 from elevator_registry.registry.models import (
     Elevator,
     ElevatorStatusChange,
-    Licence,
     MaintenanceContract,
     Organisation,
     OrganisationRoleRow,
@@ -255,12 +254,8 @@ class _EvidenceWorld:
             roles[role].append(organisation_id)
         self.agencies = sorted(roles["inspection_agency"], key=lambda key: self.credit_codes[key])
         self.maintainers = sorted(roles["maintainer"], key=lambda key: self.credit_codes[key])
-        self.licences: dict[int, list[Any]] = defaultdict(list)
-        for licence in session.scalars(select(Licence)):
-            self.licences[licence.organisation_id].append(licence)
-        self.blacklist: dict[int, list[Any]] = defaultdict(list)
-        for entry in session.scalars(select(BlacklistEntry)):
-            self.blacklist[entry.organisation_id].append(entry)
+        # The API's own eligibility verdict, so every sample record is one the API would accept.
+        self.eligibility = Eligibility(session, timezone=timezone)
         contracts: dict[int, list[_Contract]] = defaultdict(list)
         for contract in session.scalars(
             select(MaintenanceContract).order_by(MaintenanceContract.start_date)
@@ -307,7 +302,6 @@ class _EvidenceWorld:
         self.record_start = today - timedelta(days=365 * RECORD_YEARS)
         self.rosters: dict[int, list[tuple[str, str | None]]] = {}
         self.people: dict[tuple[object, ...], str] = {}
-        self.eligibility: dict[tuple[int, date, bool], bool] = {}
         self.revision_rng = self.rng("revisions")
 
     # Helpers ------------------------------------------------------------------------------
@@ -325,25 +319,7 @@ class _EvidenceWorld:
 
     def eligible(self, unit_id: int, day: date, *, maker: bool) -> bool:
         """Historic eligibility: not blacklisted that day, a licence in force that day."""
-        key = (unit_id, day, maker)
-        if key not in self.eligibility:
-            self.eligibility[key] = self._eligible(unit_id, day, maker=maker)
-        return self.eligibility[key]
-
-    def _eligible(self, unit_id: int, day: date, *, maker: bool) -> bool:
-        for entry in self.blacklist[unit_id]:
-            if entry.listed_on <= day and (entry.lifted_on is None or entry.lifted_on > day):
-                return False
-        kinds = {"installation_maintenance"} | ({"manufacture"} if maker else set())
-        for licence in self.licences[unit_id]:
-            if licence.kind not in kinds or not licence.valid_from <= day <= licence.valid_until:
-                continue
-            if licence.status == "revoked" and licence.revoked_on and day >= licence.revoked_on:
-                continue
-            if licence.status == "suspended":
-                continue
-            return True
-        return False
+        return not self.eligibility.reasons(unit_id, day, manufactured_by_it=maker)
 
     def roster(self, unit_id: int) -> list[tuple[str, str | None]]:
         """A maintenance unit's workers: name and certificate number (None for helpers)."""

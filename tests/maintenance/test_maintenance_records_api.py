@@ -12,7 +12,7 @@ from elevator_registry.audit.models import AuditEvent
 from elevator_registry.auth.enums import Role
 from elevator_registry.maintenance.models import MaintenanceConfirmation, MaintenanceRecord
 from elevator_registry.maintenance.service import certificate_number_valid
-from elevator_registry.registry.models import MaintenanceContract
+from elevator_registry.registry.models import Licence, MaintenanceContract
 from tests import factories
 from tests.conftest import NOW, AuthHeaders
 from tests.evidence_factories import (
@@ -140,6 +140,34 @@ def test_a_blacklisted_maintainer_cannot_file_for_days_after_its_listing(
     assert factories.count(session, MaintenanceRecord) == 0
     # A visit on a day it was still eligible is evidence all the same.
     file(client, unit_a, record_body(world.lift_a, performed_at="2026-10-20T09:00:00+08:00"))
+
+
+def test_a_revoked_licence_refuses_visits_from_its_revocation_day_only(
+    client: TestClient,
+    unit_a: dict[str, str],
+    bureau: dict[str, str],
+    world: factories.World,
+    session: Session,
+) -> None:
+    licence = session.scalars(
+        select(Licence).where(Licence.organisation_id == world.maintainer_a.id)
+    ).one()
+    revoked = client.post(
+        f"/api/v1/licences/{licence.id}/revoke",
+        json={"on": "2026-11-05", "reason": "伪造维保记录"},
+        headers=bureau,
+    )
+    assert revoked.status_code == 200, revoked.json()
+    on_the_day = client.post(
+        RECORDS,
+        json=record_body(world.lift_a, performed_at="2026-11-05T09:00:00+08:00"),
+        headers=unit_a,
+    )
+    assert on_the_day.status_code == 409
+    assert (
+        f"licence {licence.number} revoked on 2026-11-05" in on_the_day.json()["error"]["message"]
+    )
+    file(client, unit_a, record_body(world.lift_a, performed_at="2026-11-04T16:00:00+08:00"))
 
 
 def test_a_unit_filing_for_an_elevator_it_does_not_maintain_writes_nothing(
