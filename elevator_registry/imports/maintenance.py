@@ -453,7 +453,7 @@ class MaintenanceRecordImporter(RowImporter):
         for item, data in validated:
             elevator = self.elevators.get(item.code)
             errors = []
-            if elevator is None:
+            if elevator is None or not self._known_to_uploader(elevator):
                 errors.append(
                     self.context.row_error(
                         item.row.number, "equipment_code", *_not_found(item.code)
@@ -471,6 +471,13 @@ class MaintenanceRecordImporter(RowImporter):
             key = (elevator.id, instant(data.performed_at), data.record_class.value)
             candidates.append(Candidate(item.row, elevator, data, unit_id, item.slots, key))
         return candidates
+
+    def _known_to_uploader(self, elevator: ElevatorFacts) -> bool:
+        """A maintenance firm learns of no elevator it has never held a contract for."""
+        return self.own_unit is None or any(
+            contract.maintenance_unit_id == self.own_unit
+            for contract in self.contracts[elevator.id]
+        )
 
     def _check(self, candidate: Candidate) -> tuple[Any, ContractFacts]:
         """The API's checks of one record: crew, then the visit (date, contract, eligibility)."""

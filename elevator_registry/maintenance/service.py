@@ -325,6 +325,22 @@ def maintainer_not_eligible_on(day: date, *, unit_id: int, reasons: Sequence[str
     )
 
 
+def _known_to(actor: Principal, *, elevator_id: int, session: Session) -> bool:
+    """A maintenance unit learns of no elevator it has never held a contract for."""
+    if actor.role != Role.MAINTENANCE_UNIT:
+        return True
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    MaintenanceContract.elevator_id == elevator_id,
+                    MaintenanceContract.maintenance_unit_id == actor.organisation_id,
+                )
+            )
+        )
+    )
+
+
 def _check_visit(
     session: Session,
     *,
@@ -383,7 +399,7 @@ def file_record(
     actor.require(Role.MAINTENANCE_UNIT, Role.BUREAU, Role.CLI)
     settings = settings or get_settings()
     elevator = session.get(Elevator, data.elevator_id)
-    if elevator is None:
+    if elevator is None or not _known_to(actor, elevator_id=data.elevator_id, session=session):
         raise NotFound("elevator", data.elevator_id)
     crew = checked_crew(data.workers)
     unit_id = actor.organisation_id if actor.role == Role.MAINTENANCE_UNIT else None

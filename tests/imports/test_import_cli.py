@@ -81,7 +81,7 @@ def test_acting_as_a_unit_scopes_the_rows_and_all_or_nothing_writes_nothing(
         "import", "maintenance-records", str(path), "--as", registry["maintainer_a"]
     )
     assert code == 1
-    assert "row 3\tperformed_at\tNO_CONTRACT_ON_DATE" in stdout
+    assert "row 3\tequipment_code\tELEVATOR_NOT_FOUND" in stdout
     assert "NOTHING WRITTEN" in stdout
     assert count(MaintenanceRecord) == 0
     code, stdout, _ = invoke(

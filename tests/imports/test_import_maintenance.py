@@ -89,8 +89,11 @@ def test_a_maintenance_units_upload_writes_only_its_own_elevators(
     response = files.upload(client, "maintenance-records", content(*rows), headers, partial=True)
     assert response.status_code == 200
     report = response.json()
-    assert files.codes(report) == [(3, "performed_at", "NO_CONTRACT_ON_DATE")]
-    assert f"maintenance unit {world.maintainer_a.id} holds no" in report["errors"][0]["message"]
+    # The answer for an elevator that does not exist: a firm learns of no other firm's lifts.
+    assert files.codes(report) == [(3, "equipment_code", "ELEVATOR_NOT_FOUND")]
+    assert report["errors"][0]["message"] == (
+        f"no elevator with equipment_code {world.lift_b.equipment_code}"
+    )
     assert report["rows_written"] == 1
     assert records_of(session, world.lift_b) == before_b
     written = session.scalars(

@@ -175,8 +175,9 @@ def test_a_unit_filing_for_an_elevator_it_does_not_maintain_writes_nothing(
 ) -> None:
     unit_b = auth(Role.MAINTENANCE_UNIT, organisation=world.maintainer_b)
     response = client.post(RECORDS, json=record_body(world.lift_a), headers=unit_b)
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "NO_CONTRACT_ON_DATE"
+    # The same answer as for an elevator that does not exist: a firm learns of no other's lifts.
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "ELEVATOR_NOT_FOUND"
     assert factories.count(session, MaintenanceRecord) == 0
 
 
