@@ -104,7 +104,7 @@ class StopUseNotice(CreatedAtMixin, Base):
 
 
 class UsageCheck(CreatedAtMixin, Base):
-    """The user unit's own periodic check (安全监察条例 第二十七条: at least monthly)."""
+    """The user unit's own periodic check (安全监察条例 第二十七条: at least monthly); append-only."""
 
     __tablename__ = "usage_check"
     __table_args__ = (Index("ix_usage_check_elevator_checked", "elevator_id", "checked_on"),)
@@ -118,7 +118,7 @@ class UsageCheck(CreatedAtMixin, Base):
 
 
 class RescueDrill(CreatedAtMixin, Base):
-    """A maintenance unit's rescue drill (TSG T5002: at least every 6 months)."""
+    """A maintenance unit's rescue drill (TSG T5002: at least every 6 months); append-only."""
 
     __tablename__ = "rescue_drill"
     __table_args__ = (

@@ -1,4 +1,4 @@
-"""Evidence tables refuse UPDATE and DELETE in the database itself (migration 0002 triggers)."""
+"""Evidence tables refuse UPDATE and DELETE in the database itself (triggers of 0002 and 0007)."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,7 +15,9 @@ from elevator_registry.maintenance.models import (
     HazardResolution,
     MaintenanceConfirmation,
     MaintenanceRecord,
+    RescueDrill,
     StopUseNotice,
+    UsageCheck,
 )
 from elevator_registry.registry.models import MaintenanceContract
 from tests import factories
@@ -95,7 +97,21 @@ def evidence(session: Session, world: factories.World) -> dict[str, int]:
         body="停止使用",
         created_at=AT,
     )
-    session.add_all([confirmation, resolution, notice])
+    check = UsageCheck(
+        elevator_id=world.lift_a.id,
+        user_unit_id=world.user_a.id,
+        checked_on=date(2026, 11, 3),
+        checker_name="李娜",
+        created_at=AT,
+    )
+    drill = RescueDrill(
+        maintenance_unit_id=world.maintainer_a.id,
+        elevator_id=world.lift_a.id,
+        held_on=date(2026, 9, 8),
+        participants=6,
+        created_at=AT,
+    )
+    session.add_all([confirmation, resolution, notice, check, drill])
     session.flush()
     event_id = session.execute(
         insert(IncidentEvent)
@@ -119,6 +135,8 @@ def evidence(session: Session, world: factories.World) -> dict[str, int]:
         "hazard_resolution": resolution.id,
         "stop_use_notice": notice.id,
         "incident_event": event_id,
+        "usage_check": check.id,
+        "rescue_drill": drill.id,
     }
 
 
@@ -131,6 +149,8 @@ TABLES = [
     "hazard_resolution",
     "stop_use_notice",
     "incident_event",
+    "usage_check",
+    "rescue_drill",
 ]
 
 
