@@ -166,10 +166,6 @@ class Settings(BaseSettings):
         default={"fitted": 0.9, "not_fitted": 1.0},
         description="Smart terminal (IoT) fitted or not → multiplier (plan §三(五)).",
     )
-    insurance_coverage_target: float = Field(
-        default=0.6,
-        description="重庆 target: 电梯责任保险覆盖率 ≥60% of elevators in use (domain-rules N2).",
-    )
     log_json: bool = Field(default=False, description="Render logs as JSON lines (production).")
     import_max_upload_bytes: int = Field(
         default=100 * 1024 * 1024,

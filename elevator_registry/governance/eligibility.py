@@ -14,7 +14,7 @@ so it is allowed only when all hold on the contract's first day:
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from elevator_registry.config import Settings
@@ -27,18 +27,15 @@ from elevator_registry.registry.models import Elevator
 ON_DEMAND_GRADES = frozenset({RatingGrade.A, RatingGrade.B})
 
 
-def insured_on(session: Session, *, elevator_id: int, on: date) -> InsurancePolicy | None:
-    """A liability or comprehensive policy of the elevator in force on `on`, if any."""
-    return session.scalar(
-        select(InsurancePolicy)
-        .where(
-            InsurancePolicy.elevator_id == elevator_id,
+def in_force_on(day: date) -> ColumnElement[bool]:
+    """WHERE clause on `Elevator`: a liability or comprehensive policy covers `day`."""
+    return exists(
+        select(InsurancePolicy.id).where(
+            InsurancePolicy.elevator_id == Elevator.id,
             InsurancePolicy.kind.in_([InsuranceKind.LIABILITY, InsuranceKind.COMPREHENSIVE]),
-            InsurancePolicy.start_date <= on,
-            InsurancePolicy.end_date >= on,
+            InsurancePolicy.start_date <= day,
+            InsurancePolicy.end_date >= day,
         )
-        .order_by(InsurancePolicy.id)
-        .limit(1)
     )
 
 
@@ -68,6 +65,7 @@ def on_demand_unmet(
         unmet.append(f"elevator {elevator.id} has no valid inspection on {on.isoformat()} ({held})")
     if not elevator.iot_terminal_fitted:
         unmet.append(f"elevator {elevator.id} has no IoT smart terminal")
-    if insured_on(session, elevator_id=elevator.id, on=on) is None:
+    insured = session.scalar(select(Elevator.id).where(Elevator.id == elevator.id, in_force_on(on)))
+    if insured is None:
         unmet.append(f"elevator {elevator.id} holds no liability insurance on {on.isoformat()}")
     return unmet
