@@ -22,6 +22,7 @@ from elevator_registry.governance import ratings as rating_service
 from elevator_registry.governance.enums import InsuranceKind, RatingGrade
 from elevator_registry.governance.models import InsurancePolicy
 from elevator_registry.incidents import public as public_service
+from elevator_registry.registry import elevators as elevator_service
 from elevator_registry.registry.models import Elevator
 
 ON_DEMAND_GRADES = frozenset({RatingGrade.A, RatingGrade.B})
@@ -55,14 +56,19 @@ def on_demand_unmet(
     elif rating.grade not in ON_DEMAND_GRADES:
         unmet.append(
             f"maintenance unit {maintenance_unit_id}'s latest grade ({rating.year}) is "
-            f"{rating.grade}; on-demand needs A or B"
+            f"{rating.grade}, on-demand needs A or B"
         )
     valid_until = public_service.inspection_valid_until(
         session, elevator=elevator, today=on, regime=settings.inspection_regime
     )
     if valid_until is None or valid_until < on:
-        held = f"it lapsed on {valid_until.isoformat()}" if valid_until else "none is on record"
-        unmet.append(f"elevator {elevator.id} has no valid inspection on {on.isoformat()} ({held})")
+        if valid_until is not None:
+            why = f"it lapsed on {valid_until.isoformat()}"
+        elif elevator_service.latest_inspection_failed(session, elevator.id) is not None:
+            why = "the latest inspection failed"
+        else:
+            why = "no inspection schedule is on record"
+        unmet.append(f"elevator {elevator.id} has no valid inspection on {on.isoformat()} ({why})")
     if not elevator.iot_terminal_fitted:
         unmet.append(f"elevator {elevator.id} has no IoT smart terminal")
     insured = session.scalar(select(Elevator.id).where(Elevator.id == elevator.id, in_force_on(on)))

@@ -153,7 +153,7 @@ def create_contract(
         if unmet:
             raise RuleViolation(
                 ON_DEMAND_NOT_ELIGIBLE.code,
-                f"on-demand maintenance needs all four conditions on {first_day.isoformat()}; "
+                f"on-demand maintenance needs all four conditions on {first_day.isoformat()}, "
                 "unmet: " + "; ".join(unmet),
                 field="mode",
             )
