@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from elevator_registry.auth.enums import Role
 from elevator_registry.registry.models import MaintenanceContract, Warranty
 from tests import factories
-from tests.governance import builders as governance_builders
 from tests.conftest import AuthHeaders
+from tests.governance import builders as governance_builders
 
 
 def contract_body(world: factories.World, **overrides: Any) -> dict[str, Any]:
