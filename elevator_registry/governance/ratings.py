@@ -43,6 +43,7 @@ from elevator_registry.maintenance.models import (
 )
 from elevator_registry.registry.enums import LicenceKind
 from elevator_registry.registry.models import Licence, MaintenanceContract, Organisation
+from elevator_registry.rules.context import licence_valid_on
 from elevator_registry.rules.queries import _is_latest_revision as is_latest_revision
 from elevator_registry.rules.sql import day_after, days_between, local_date, minus_days
 
@@ -429,6 +430,28 @@ def _vetoes(session: Session, period: _Year, units: list[int]) -> dict[int, list
     ):
         found[row.organisation_id].append(
             f"licence {row.number} revoked on {row.revoked_on.isoformat()}"
+        )
+    # A unit that enters the year maintaining without a licence in force (revoked or lapsed
+    # earlier, or not yet granted) is as unlicensed as one whose licence ends during it.
+    for unit in session.scalars(
+        select(MaintenanceContract.maintenance_unit_id)
+        .where(
+            MaintenanceContract.maintenance_unit_id.in_(units),
+            MaintenanceContract.start_date <= period.first,
+            MaintenanceContract.effective_end >= period.first,
+            ~exists(
+                select(Licence.id).where(
+                    Licence.organisation_id == MaintenanceContract.maintenance_unit_id,
+                    Licence.kind.in_(MAINTAINING_LICENCES),
+                    licence_valid_on(period.first, period.start_at + timedelta(days=1)),
+                )
+            ),
+        )
+        .distinct()
+        .order_by(MaintenanceContract.maintenance_unit_id)
+    ):
+        found[unit].append(
+            f"held contracts on {period.first.isoformat()} without a licence in force"
         )
     successor = aliased(Licence)
     for row in session.execute(

@@ -162,10 +162,23 @@ VETOES = {
         revoked_at=factories.CREATED,
     ),
     "licence expired without renewal": lambda s, w: _expire_licence(s, w, date(YEAR, 6, 30)),
+    "maintaining on 1 January after an earlier revocation": lambda s, w: _revoked_before(s, w),
     "licence renewed a day late": lambda s, w: _expire_licence(
         s, w, date(YEAR, 6, 30), renewed_from=date(YEAR, 7, 2)
     ),
 }
+
+
+def _revoked_before(session: Session, world: factories.World) -> None:
+    licence = session.scalars(
+        select(Licence).where(Licence.organisation_id == world.maintainer_a.id)
+    ).one()
+    licence.status, licence.revoked_on, licence.revoked_at = (
+        "revoked",
+        date(YEAR - 1, 12, 31),
+        factories.CREATED,
+    )
+    session.flush()
 
 
 def _expire_licence(
