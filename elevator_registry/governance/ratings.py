@@ -431,14 +431,22 @@ def _vetoes(session: Session, period: _Year, units: list[int]) -> dict[int, list
         found[row.organisation_id].append(
             f"licence {row.number} revoked on {row.revoked_on.isoformat()}"
         )
-    # A unit that enters the year maintaining without a licence in force (revoked or lapsed
-    # earlier, or not yet granted) is as unlicensed as one whose licence ends during it.
+    # A unit whose licence was revoked or lapsed before the year and that still maintains on
+    # 1 January without another in force is as unlicensed as one losing it during the year.
+    lost = aliased(Licence)
     for unit in session.scalars(
         select(MaintenanceContract.maintenance_unit_id)
         .where(
             MaintenanceContract.maintenance_unit_id.in_(units),
             MaintenanceContract.start_date <= period.first,
             MaintenanceContract.effective_end >= period.first,
+            exists(
+                select(lost.id).where(
+                    lost.organisation_id == MaintenanceContract.maintenance_unit_id,
+                    lost.kind.in_(MAINTAINING_LICENCES),
+                    or_(lost.revoked_on < period.first, lost.valid_until < period.first),
+                )
+            ),
             ~exists(
                 select(Licence.id).where(
                     Licence.organisation_id == MaintenanceContract.maintenance_unit_id,
@@ -451,7 +459,7 @@ def _vetoes(session: Session, period: _Year, units: list[int]) -> dict[int, list
         .order_by(MaintenanceContract.maintenance_unit_id)
     ):
         found[unit].append(
-            f"held contracts on {period.first.isoformat()} without a licence in force"
+            f"maintaining on {period.first.isoformat()} with its licence revoked or expired"
         )
     successor = aliased(Licence)
     for row in session.execute(

@@ -219,7 +219,17 @@ NOT_VETOES = {
         s, w, date(YEAR, 6, 30), renewed_from=date(YEAR, 7, 1)
     ),
     "licence expiring on 31 December": lambda s, w: _expire_licence(s, w, date(YEAR, 12, 31)),
+    "first licence granted during the year": lambda s, w: _granted_late(s, w),
 }
+
+
+def _granted_late(session: Session, world: factories.World) -> None:
+    """Not a revocation or an expiry: the registry holds no earlier licence to judge."""
+    licence = session.scalars(
+        select(Licence).where(Licence.organisation_id == world.maintainer_a.id)
+    ).one()
+    licence.valid_from = date(YEAR, 5, 1)
+    session.flush()
 
 
 def _listed_and_lifted(session: Session, world: factories.World, lifted_on: date) -> None:
