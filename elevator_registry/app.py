@@ -16,6 +16,7 @@ from elevator_registry.audit.routes import router as audit_router
 from elevator_registry.db import get_engine
 from elevator_registry.dossier.routes import router as dossier_router
 from elevator_registry.errors import DomainError
+from elevator_registry.governance import routes as governance_routes
 from elevator_registry.imports.routes import router as import_router
 from elevator_registry.incidents import routes as incident_routes
 from elevator_registry.inspection.routes import router as inspection_router
@@ -110,6 +111,8 @@ def create_app() -> FastAPI:
     incident_routes.install(app)
     app.include_router(kpi_router, prefix="/api/v1")
     app.include_router(import_router, prefix="/api/v1")
+    app.include_router(governance_routes.router, prefix="/api/v1")
+    app.include_router(governance_routes.public_router, prefix="/api/v1")
 
     @app.middleware("http")
     async def log_requests(

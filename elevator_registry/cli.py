@@ -14,6 +14,7 @@ from elevator_registry.clock import get_clock
 from elevator_registry.config import get_settings
 from elevator_registry.db import get_engine, get_sessionmaker
 from elevator_registry.errors import DomainError
+from elevator_registry.governance import cli as governance_cli
 from elevator_registry.imports.cli import import_command
 from elevator_registry.incidents import cli as incident_cli
 from elevator_registry.kpi import cli as kpi_cli
@@ -70,6 +71,7 @@ app.command("risk-list")(rules_cli.risk_list)
 app.command("rules-doc")(rules_cli.rules_doc)
 app.command("escalate")(incident_cli.escalate)
 app.command("kpi")(kpi_cli.kpi)
+app.command("star-ratings")(governance_cli.star_ratings)
 
 
 @app.command("serve")

@@ -99,6 +99,73 @@ class Settings(BaseSettings):
         "in years 1,4,7,9,11,13,15 and yearly after 15, self-tests in the other years) or "
         "`yearly` (TSG T7001-2009 一年一检). See elevator_registry.inspection.schedule.",
     )
+    # Governance (DESIGN §6) ---------------------------------------------------------------
+    # Star ratings. No source gives weights (domain-rules S1, "Proposed star formula"); these
+    # are the district's choice, documented in the README, and stored in every rating.
+    rating_weights: dict[str, float] = Field(
+        default={
+            "on_time_arrival": 25,
+            "trapped_rate": 20,
+            "overdue_maintenance": 20,
+            "first_pass_inspection": 15,
+            "unconfirmed_records": 10,
+            "drills": 10,
+        },
+        description="Points per indicator of the 100-point maintenance-unit score (sum 100).",
+    )
+    rating_scales: dict[str, tuple[float, float]] = Field(
+        default={
+            "on_time_arrival": (0.80, 0.98),
+            "trapped_rate": (0.24, 0.06),
+            "overdue_maintenance": (0.20, 0.0),
+            "first_pass_inspection": (0.75, 0.95),
+            "unconfirmed_records": (0.20, 0.0),
+            "drills": (0, 2),
+        },
+        description="Per indicator (value earning no points, value earning full points); points "
+        "are linear in between. Full marks sit on the plan's 2023 targets (按时到达率 98%, "
+        "检验合格率 95%, 故障困人率 0.5%/month = 0.06 per elevator-year) and TSG T5002 (a drill "
+        "every 6 months, a visit every 15 days).",
+    )
+    rating_grade_thresholds: dict[str, float] = Field(
+        default={"A": 90, "B": 75, "C": 60},
+        description="Lowest score of each grade; below C, or any veto item, is D.",
+    )
+    rating_star_thresholds: dict[int, float] = Field(
+        default={5: 95, 4: 85, 3: 75, 2: 60},
+        description="Lowest score for each number of stars; below 2 stars, or a veto, is 0.",
+    )
+    # Insurance premium factor: the product of one multiplier per risk input (domain-rules N5:
+    # no published formula exists; these are stored with each policy so a premium can be
+    # explained after the table changes).
+    premium_age_factors: dict[int, float] = Field(
+        default={0: 0.9, 5: 1.0, 10: 1.1, 15: 1.25, 20: 1.4},
+        description="Years in use (from commissioning) → multiplier, from that age up.",
+    )
+    premium_place_factors: dict[str, float] = Field(
+        default={"public_gathering": 1.2, "residential": 1.0, "other": 1.0},
+        description="Place category → multiplier; public gathering places carry more people.",
+    )
+    premium_trapped_factors: dict[int, float] = Field(
+        default={0: 0.95, 1: 1.0, 2: 1.1, 3: 1.3},
+        description="Trapped incidents in the last 12 months → multiplier, from that count up.",
+    )
+    premium_inspection_factors: dict[str, float] = Field(
+        default={"pass": 1.0, "pass_after_rectification": 1.1, "fail": 1.5, "none": 1.2},
+        description="Latest periodic inspection or self-test result → multiplier.",
+    )
+    premium_assessment_factors: dict[str, float] = Field(
+        default={"none": 1.0, "1": 0.95, "2": 1.0, "3": 1.2, "4": 1.5},
+        description="Latest safety-assessment risk grade (GB/T 42615, 4 worst) → multiplier.",
+    )
+    premium_star_factors: dict[str, float] = Field(
+        default={"5": 0.85, "4": 0.9, "3": 1.0, "2": 1.1, "0": 1.3, "unrated": 1.15},
+        description="Stars of the current maintainer's latest rating → multiplier.",
+    )
+    premium_iot_factors: dict[str, float] = Field(
+        default={"fitted": 0.9, "not_fitted": 1.0},
+        description="Smart terminal (IoT) fitted or not → multiplier (plan §三(五)).",
+    )
     log_json: bool = Field(default=False, description="Render logs as JSON lines (production).")
     import_max_upload_bytes: int = Field(
         default=100 * 1024 * 1024,

@@ -36,11 +36,17 @@ def fetch_page(
     *,
     limit: int,
     cursor: str | None,
+    as_rows: bool = False,
 ) -> tuple[list[Any], str | None]:
-    """Rows after `cursor` ordered by id, and the cursor of the next page (None when done)."""
+    """Rows after `cursor` ordered by id, and the cursor of the next page (None when done).
+
+    ORM objects of the statement's first entity; with `as_rows`, whole result rows (for
+    statements selecting several columns, one of them labelled `id`).
+    """
     if cursor is not None:
         statement = statement.where(id_column > decode_cursor(cursor))
-    rows = list(session.scalars(statement.order_by(id_column).limit(limit + 1)))
+    page = statement.order_by(id_column).limit(limit + 1)
+    rows = list(session.execute(page) if as_rows else session.scalars(page))
     if len(rows) > limit:
         rows = rows[:limit]
         return rows, encode_cursor(rows[-1].id)

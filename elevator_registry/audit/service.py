@@ -61,11 +61,27 @@ def record(
     return event
 
 
-def events_statement(*, entity: str | None = None, entity_id: int | None = None) -> Select[Any]:
-    """Audit events, optionally for one entity kind or one record."""
+def events_statement(
+    *,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    actor: str | None = None,
+    actor_role: str | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
+) -> Select[Any]:
+    """Audit events, filtered by entity kind or record, actor label or role, and time range."""
     statement = select(AuditEvent)
     if entity is not None:
         statement = statement.where(AuditEvent.entity == entity)
     if entity_id is not None:
         statement = statement.where(AuditEvent.entity_id == entity_id)
+    if actor is not None:
+        statement = statement.where(AuditEvent.actor == actor)
+    if actor_role is not None:
+        statement = statement.where(AuditEvent.actor_role == actor_role)
+    if since is not None:
+        statement = statement.where(AuditEvent.at >= since)
+    if before is not None:
+        statement = statement.where(AuditEvent.at < before)
     return statement

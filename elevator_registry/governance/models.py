@@ -4,12 +4,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy import UniqueConstraint as Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elevator_registry.db import Base, CreatedAtMixin, UTCDateTime, enum_check
-from elevator_registry.governance.enums import InsuranceKind, RatingGrade
+from elevator_registry.governance.enums import InsuranceKind, RatingGrade, VetoKind
 from elevator_registry.maintenance.models import JsonDocument
 
 
@@ -77,12 +77,20 @@ class InsurancePolicy(CreatedAtMixin, Base):
 
 
 class CostDisclosure(CreatedAtMixin, Base):
-    """A user unit's public disclosure of what one elevator's maintenance cost in a year."""
+    """A user unit's yearly public account of one elevator's maintenance money (plan §三(三)).
+
+    `amount_yuan` is what was spent on maintenance; the other amounts are where money came from.
+    """
 
     __tablename__ = "cost_disclosure"
     __table_args__ = (
         Unique("elevator_id", "year"),
         CheckConstraint("amount_yuan >= 0", name="amount_not_negative"),
+        CheckConstraint(
+            "property_fee_yuan >= 0 AND advertising_income_yuan >= 0 "
+            "AND repair_fund_draw_yuan >= 0",
+            name="income_not_negative",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,5 +98,27 @@ class CostDisclosure(CreatedAtMixin, Base):
     user_unit_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     year: Mapped[int] = mapped_column(Integer)
     amount_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    # 物业服务费中列支 / 轿厢广告收益 / 专项维修资金 (plan §三(三)).
+    property_fee_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
+    advertising_income_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
+    repair_fund_draw_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
     items: Mapped[str | None] = mapped_column(Text)
     disclosed_on: Mapped[date] = mapped_column(Date)
+
+
+class VetoEvent(CreatedAtMixin, Base):
+    """A dated safety accident or penalty against an organisation; vetoes that year's rating."""
+
+    __tablename__ = "veto_event"
+    __table_args__ = (
+        enum_check("kind", VetoKind),
+        Index("ix_veto_event_organisation_occurred", "organisation_id", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    # The accident investigation report or penalty decision (行政处罚决定书) number.
+    reference: Mapped[str] = mapped_column(String(100))

@@ -1,4 +1,4 @@
-"""`elevator-registry kpi`: the plan's five KPIs as a table (the same figures as GET /kpi)."""
+"""`elevator-registry kpi`: the plan's five KPIs and insurance coverage as a table (GET /kpi)."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -33,7 +33,7 @@ def kpi(
     ],
     group_by: Annotated[GroupBy, typer.Option(help="Breakdown.")] = GroupBy.DISTRICT,
 ) -> None:
-    """Prints the five plan KPIs for a period: value, numerator/denominator, target, met."""
+    """Prints the five plan KPIs and insurance coverage: value, numerator/denominator, target."""
     try:
         with get_sessionmaker()() as session:
             report = compute(

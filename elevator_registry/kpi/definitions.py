@@ -1,4 +1,4 @@
-"""The five KPIs of the plan (DESIGN §5) as data: code, titles, target, and the definition.
+"""The five KPIs of the plan (DESIGN §5), and insurance coverage beside them, as data: code, titles, target, and the definition.
 
 The API docs, the README table and the CLI read these objects, so the definition a reader sees
 is the one the SQL in kpi.service implements. Common to all incident KPIs: *trapped incidents*
@@ -99,10 +99,24 @@ ON_TIME_ARRIVAL_RATE = Kpi(
     "people got out by themselves, or before now while still waiting)",
 )
 
+INSURANCE_COVERAGE = Kpi(
+    "insurance_coverage",
+    "电梯责任保险覆盖率",
+    "Elevator liability insurance coverage",
+    0.6,
+    Comparison.AT_LEAST,
+    "ratio",
+    "elevators in use today with a liability or comprehensive (综合保险, which includes "
+    "liability) policy in force on the period's last day",
+    "elevators in use today (grouped as for the trapped-passenger fault rate); the target is "
+    "Chongqing's 60% (domain-rules N2), not one of the plan's five",
+)
+
 KPIS: tuple[Kpi, ...] = (
     EMERGENCY_RESPONSE_RATE,
     TRAPPED_FAULT_RATE,
     INSPECTION_PASS_RATE,
     AVERAGE_ARRIVAL_MINUTES,
     ON_TIME_ARRIVAL_RATE,
+    INSURANCE_COVERAGE,
 )

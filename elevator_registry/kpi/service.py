@@ -29,6 +29,7 @@ from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
 from elevator_registry.errors import Forbidden, InvalidValue
+from elevator_registry.governance.eligibility import in_force_on
 from elevator_registry.incidents.enums import FaultCause, IncidentKind, IncidentStatus
 from elevator_registry.incidents.models import Incident
 from elevator_registry.inspection.enums import InspectionKind, InspectionResult
@@ -37,6 +38,7 @@ from elevator_registry.kpi.definitions import (
     AVERAGE_ARRIVAL_MINUTES,
     EMERGENCY_RESPONSE_RATE,
     INSPECTION_PASS_RATE,
+    INSURANCE_COVERAGE,
     KPIS,
     ON_TIME_ARRIVAL_RATE,
     TRAPPED_FAULT_RATE,
@@ -68,7 +70,7 @@ def compute(
     settings: Settings,
     now: datetime,
 ) -> dict[str, Any]:
-    """The five KPIs for the period [date_from, date_to] (local dates), grouped."""
+    """The five plan KPIs and insurance coverage for [date_from, date_to] (local dates), grouped."""
     scope = _scope(actor)
     if date_to < date_from:
         raise InvalidValue("DATE_RANGE_INVALID", "to is before from", field="to")
@@ -91,9 +93,11 @@ def compute(
         if group_by == GroupBy.MONTH:
             for month, share in months.items():
                 sums[month]["elevators"] += float(row["elevators"])
+                sums[month]["insured"] += float(row["insured"])
                 sums[month]["elevator_months"] += float(row["elevators"]) * share
         else:
             sums[row["key"]]["elevators"] += float(row["elevators"])
+            sums[row["key"]]["insured"] += float(row["insured"])
             sums[row["key"]]["elevator_months"] += float(row["elevators"]) * sum(months.values())
     for row in session.execute(
         _inspection_sums(group_by, scope, date_from, date_to, dialect)
@@ -247,7 +251,11 @@ def _elevator_counts(group_by: GroupBy, scope: dict[str, Any], on: date) -> Sele
         GroupBy.MONTH: literal("all"),
     }[group_by]
     statement = (
-        select(key.label("key"), func.count().label("elevators"))
+        select(
+            key.label("key"),
+            func.count().label("elevators"),
+            func.sum(case((in_force_on(on), 1), else_=0)).label("insured"),
+        )
         .select_from(Elevator)
         .where(Elevator.status == ElevatorStatus.IN_USE)
         .group_by(key)
@@ -398,6 +406,9 @@ def _kpis(values: dict[str, float], settings: Settings) -> list[dict[str, Any]]:
             get("on_time", 0.0),
             get("arrived", 0.0) + get("late_without_arrival", 0.0),
             late_without_arrival=get("late_without_arrival", 0.0),
+        ),
+        INSURANCE_COVERAGE.code: _figure(
+            INSURANCE_COVERAGE, get("insured", 0.0), get("elevators", 0.0)
         ),
     }
     return [figures[kpi.code] for kpi in KPIS]

@@ -12,6 +12,7 @@ from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
 from elevator_registry.dates import last_day_of_years
 from elevator_registry.errors import Conflict, InvalidValue, NotFound, RuleViolation
+from elevator_registry.governance import eligibility
 from elevator_registry.registry import elevators as elevator_service
 from elevator_registry.registry import organisations as organisation_service
 from elevator_registry.registry.enums import (
@@ -27,6 +28,7 @@ from elevator_registry.registry.scoping import contract_current_on, readable_ele
 from elevator_registry.rules.catalogue import (
     MAINTAINER_NOT_ELIGIBLE,
     NO_USER_UNIT,
+    ON_DEMAND_NOT_ELIGIBLE,
     WARRANTY_BELOW_MINIMUM,
 )
 
@@ -81,7 +83,13 @@ def contracts_statement(
 
 
 def create_contract(
-    session: Session, *, data: ContractCreate, actor: Principal, today: date, now: datetime
+    session: Session,
+    *,
+    data: ContractCreate,
+    actor: Principal,
+    settings: Settings,
+    today: date,
+    now: datetime,
 ) -> MaintenanceContract:
     """Files a contract; refuses ineligible maintainers and overlaps with another contract."""
     # Not maintenance units: a contract grants its maintainer access to the elevator, so the
@@ -120,10 +128,11 @@ def create_contract(
     organisation_service.require_role(
         session, data.maintenance_unit_id, OrganisationRole.MAINTAINER, field="maintenance_unit_id"
     )
+    first_day = max(data.start_date, today)
     reasons = organisation_service.maintainer_ineligibility(
         session,
         organisation_id=data.maintenance_unit_id,
-        on=max(data.start_date, today),
+        on=first_day,
         manufactured_by_it=elevator.manufacturer_id == data.maintenance_unit_id,
     )
     if reasons:
@@ -133,6 +142,21 @@ def create_contract(
             + "; ".join(reasons),
             field="maintenance_unit_id",
         )
+    if on_demand:
+        unmet = eligibility.on_demand_unmet(
+            session,
+            elevator=elevator,
+            maintenance_unit_id=data.maintenance_unit_id,
+            on=first_day,
+            settings=settings,
+        )
+        if unmet:
+            raise RuleViolation(
+                ON_DEMAND_NOT_ELIGIBLE.code,
+                f"on-demand maintenance needs all four conditions on {first_day.isoformat()}, "
+                "unmet: " + "; ".join(unmet),
+                field="mode",
+            )
     overlapping = session.scalar(
         select(MaintenanceContract).where(
             MaintenanceContract.elevator_id == elevator.id,

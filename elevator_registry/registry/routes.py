@@ -388,12 +388,16 @@ def scrap_elevator(
     tags=["contracts"],
 )
 def create_contract(
-    body: ContractCreate, session: SessionDep, actor: AuthenticatedDep, clock: ClockDep
+    body: ContractCreate,
+    session: SessionDep,
+    actor: AuthenticatedDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> MaintenanceContract:
     """Files a maintenance contract (bureau or the elevator's user unit).
-    Refused: MAINTAINER_NOT_ELIGIBLE, CONTRACT_OVERLAP, NO_USER_UNIT."""
+    Refused: MAINTAINER_NOT_ELIGIBLE, ON_DEMAND_NOT_ELIGIBLE, CONTRACT_OVERLAP, NO_USER_UNIT."""
     return contract_service.create_contract(
-        session, data=body, actor=actor, today=clock.today(), now=clock.now()
+        session, data=body, actor=actor, settings=settings, today=clock.today(), now=clock.now()
     )
 
 

@@ -293,6 +293,16 @@ LICENCE_BAN = Rule(
     frozenset({W}),
     ("licence_ban_years",),
 )
+ON_DEMAND_NOT_ELIGIBLE = Rule(
+    "ON_DEMAND_NOT_ELIGIBLE",
+    Severity.HIGH,
+    "不具备按需维保条件",
+    "Not eligible for on-demand maintenance",
+    "方案 §三(三) (深化按需维保改革); 上海按需维保试点条件: 维保单位评级C级以上、检验有效、"
+    "物联网监测、责任保险 (domain-rules M16, S6)",
+    frozenset({W}),
+    ("rating_grade_thresholds",),
+)
 HIGH_FAULT_FREQUENCY = Rule(
     "HIGH_FAULT_FREQUENCY",
     Severity.MEDIUM,
@@ -419,6 +429,7 @@ CATALOGUE: tuple[Rule, ...] = (
     NO_MAINTENANCE_CONTRACT,
     MAINTAINER_NOT_ELIGIBLE,
     LICENCE_BAN,
+    ON_DEMAND_NOT_ELIGIBLE,
     HIGH_FAULT_FREQUENCY,
     SERIOUS_HAZARD_OPEN,
     WARRANTY_BELOW_MINIMUM,

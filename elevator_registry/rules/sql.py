@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, DateTime, literal_column
+from sqlalchemy import Date, DateTime, Integer, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -114,3 +114,46 @@ def _local_date_sqlite(element: local_date, compiler: SQLCompiler, **kw: Any) ->
 def _local_date_postgresql(element: local_date, compiler: SQLCompiler, **kw: Any) -> str:
     instant, zone = element.clauses
     return f"CAST(({compiler.process(instant, **kw)} AT TIME ZONE {zone.name}) AS DATE)"
+
+
+class day_after(FunctionElement[Any]):  # noqa: N801 - reads as a SQL function
+    """The calendar day after a date column."""
+
+    type = Date()
+    inherit_cache = True
+    name = "day_after"
+
+
+@compiles(day_after, "sqlite")
+def _day_after_sqlite(element: day_after, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = element.clauses
+    return f"date({compiler.process(day, **kw)}, '+1 day')"
+
+
+@compiles(day_after, "postgresql")
+def _day_after_postgresql(element: day_after, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = element.clauses
+    return f"CAST({compiler.process(day, **kw)} + 1 AS DATE)"
+
+
+class days_between(FunctionElement[Any]):  # noqa: N801 - reads as a SQL function
+    """Whole days from the first date to the second (negative when the second is earlier)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = element.clauses
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)}) "
+        f"- julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = element.clauses
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"

@@ -15,6 +15,7 @@ from typing import TypeVar
 from sqlalchemy import Insert, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from elevator_registry.config import get_settings
 from elevator_registry.db import Base
 from elevator_registry.governance.models import BlacklistEntry
 from elevator_registry.registry.models import (
@@ -29,6 +30,7 @@ from elevator_registry.registry.models import (
 )
 from elevator_registry.sample.evidence import generate_evidence
 from elevator_registry.sample.generator import DEFAULT_ELEVATORS, ElevatorRows, Row, generate
+from elevator_registry.sample.governance import load_governance
 from elevator_registry.sample.incidents import load_incidents
 
 BATCH_SIZE = 5000
@@ -49,6 +51,10 @@ class LoadReport:
     status_changes: int = 0
     contracts: int = 0
     warranties: int = 0
+    veto_events: int = 0
+    star_ratings: int = 0
+    insurance_policies: int = 0
+    cost_disclosures: int = 0
 
     def summary(self) -> str:
         """One human line saying what happened."""
@@ -108,6 +114,15 @@ def load_sample(
         _load_elevators(session, chunk, resolve, report)
     load_incidents(session, reference_date=data.reference_date)
     generate_evidence(session, now=now, reference_date=data.reference_date, seed=data.seed)
+    governance = load_governance(
+        session,
+        reference_date=data.reference_date,
+        seed=data.seed,
+        now=now,
+        settings=get_settings(),
+    )
+    for item in fields(governance):
+        setattr(report, item.name, getattr(governance, item.name))
     return report
 
 

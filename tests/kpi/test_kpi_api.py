@@ -176,6 +176,8 @@ def test_district_figures_for_october(
         "average_arrival_minutes": (round(100 / 3, 6), 100.0, 3.0, False),
         # on time: 20 ≤ 30 and 45 ≤ 60 (town); late: 35 > 30, and one never reached
         "on_time_arrival_rate": (0.5, 2.0, 4.0, False),
+        # no policies: 0 of the 2 elevators in use are insured
+        "insurance_coverage": (0.0, 0.0, 2.0, False),
     }
 
 

@@ -11,6 +11,7 @@ from elevator_registry.auth.enums import Role
 from elevator_registry.registry.models import MaintenanceContract, Warranty
 from tests import factories
 from tests.conftest import AuthHeaders
+from tests.governance import builders as governance_builders
 
 
 def contract_body(world: factories.World, **overrides: Any) -> dict[str, Any]:
@@ -177,8 +178,9 @@ def test_an_elevator_without_user_unit_gets_no_contract(
 
 
 def test_on_demand_contracts_carry_their_interval_and_only_they_do(
-    client: TestClient, bureau: dict[str, str], world: factories.World
+    client: TestClient, bureau: dict[str, str], world: factories.World, session: Session
 ) -> None:
+    governance_builders.on_demand_ready(session, world)
     missing = client.post(
         "/api/v1/contracts", json=contract_body(world, mode="on_demand"), headers=bureau
     )
