@@ -42,16 +42,18 @@ from elevator_registry.governance.schemas import (
 )
 from elevator_registry.incidents.protection import RATE_LIMITED_RESPONSE, limit_public_read
 from elevator_registry.pagination import fetch_page
-from elevator_registry.schemas import ERROR_RESPONSES, Limit, Page, PathId
+from elevator_registry.schemas import (
+    ERROR_RESPONSES,
+    Cursor,
+    FilterId,
+    Page,
+    PageLimit,
+    PathId,
+)
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["governance"])
 public_router = APIRouter(responses={**ERROR_RESPONSES, **RATE_LIMITED_RESPONSE}, tags=["public"])
 
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="`next_cursor` of the previous page")
-]
-PageLimit = Annotated[Limit, Query()]
-FilterId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
 YearFilter = Annotated[int | None, Query(ge=1990, le=2100)]
 ReadLimit = Annotated[None, Depends(limit_public_read)]
 
