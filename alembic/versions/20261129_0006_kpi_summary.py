@@ -38,6 +38,7 @@ ZONE = "Asia/Shanghai"
 RESPONSE_SECONDS = 5 * 60
 WAITING_SQL = "arrived_at IS NULL AND released_at IS NULL"
 INCIDENT_MEASURES = (
+    "incidents",
     "dispatched",
     "responded",
     "fault_trapped",
@@ -101,11 +102,12 @@ def incident_facts(sql: Sql, row: str) -> tuple[list[str], str]:
         f"{row}.arrival_deadline_at < {row}.released_at",
     }
     arrival_seconds = sql.seconds(f"{row}.reported_at", f"{row}.arrived_at")
-    measures = [
+    measures = ["1"]  # incidents
+    measures += [
         f"CASE WHEN {arrived} THEN {arrival_seconds} ELSE 0 END"
         if name == "arrival_seconds"
         else f"CASE WHEN {conditions[name]} THEN 1 ELSE 0 END"
-        for name in INCIDENT_MEASURES
+        for name in INCIDENT_MEASURES[1:]
     ]
     condition = (
         f"{row}.kind = 'trapped' AND {row}.status NOT IN ('false_alarm', 'cancelled') "

@@ -36,6 +36,7 @@ NO_UNIT = 0
 class _DaySums:
     """The summed measures of one day and group (see kpi.definitions for their meaning)."""
 
+    incidents: Mapped[int] = mapped_column(Integer, default=0)
     dispatched: Mapped[int] = mapped_column(Integer, default=0)
     responded: Mapped[int] = mapped_column(Integer, default=0)
     fault_trapped: Mapped[int] = mapped_column(Integer, default=0)
