@@ -48,20 +48,6 @@ INCIDENT_MEASURES = (
     "late_without_arrival",
 )
 MEASURES = (*INCIDENT_MEASURES, "inspections", "first_passes")
-INCIDENT_COLUMNS = (
-    "elevator_id",
-    "kind",
-    "status",
-    "maintenance_unit_id",
-    "reported_at",
-    "arrival_deadline_at",
-    "dispatched_at",
-    "accepted_at",
-    "arrived_at",
-    "released_at",
-    "fault_cause_code",
-)
-CONTRACT_COLUMNS = ("elevator_id", "maintenance_unit_id", "start_date", "end_date", "terminated_on")
 
 
 class Sql:
@@ -131,179 +117,256 @@ def named(expressions: list[str]) -> str:
     )
 
 
-def summed(key: str, sign: int) -> str:
-    """SELECT list of a grouped fact subquery: day, `key`, each measure summed times `sign`."""
-    return ", ".join(["facts.day", key, *(f"{sign} * sum(facts.{name})" for name in MEASURES)])
+def signed(expressions: list[str], sign: str) -> list[str]:
+    """Day and measures, the measures times `sign`."""
+    day, *measures = expressions
+    return [day, *(f"{sign} * ({measure})" for measure in measures)]
 
 
-def upsert(table: str, keys: tuple[str, ...], query: str) -> str:
-    """INSERT … SELECT that adds the selected measures to the rows already there."""
+def upsert(table: str, keys: tuple[str, ...], facts: str) -> str:
+    """Adds the measures of the `facts` subquery (columns: keys, measures), summed per key.
+
+    Keys whose sums are all zero (an update that changed nothing counted) write nothing."""
     measures = ("elevators",) if table == "kpi_fleet" else MEASURES
+    positions = ", ".join(str(index) for index in range(1, len(keys) + 1))
+    changed = " OR ".join(f"sum(facts.{name}) <> 0" for name in measures)
     add = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in measures)
     return (
-        f"INSERT INTO {table} ({', '.join(keys + measures)}) {query} "
+        f"INSERT INTO {table} ({', '.join(keys + measures)}) "
+        f"SELECT {', '.join(f'facts.{key}' for key in keys)}, "
+        f"{', '.join(f'sum(facts.{name})' for name in measures)} FROM ({facts}) AS facts "
+        f"WHERE true GROUP BY {positions} HAVING {changed} "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {add}"
     )
 
 
-def street_row(key: str, expressions: list[str], sign: int) -> str:
-    """SELECT list of one fact: day, `key`, measures times `sign`."""
-    day, *measures = expressions
-    return ", ".join([day, key, *(f"{sign} * ({measure})" for measure in measures)])
+class Trigger:
+    """One trigger: the rows its statement changed, as `r` with `r.sign` (+1 new, -1 old).
+
+    PostgreSQL triggers are statement-level with transition tables where bulk loads happen
+    (COPY of a million elevators: one aggregated upsert instead of a million updates of the same
+    few summary rows, each walking the versions the transaction left behind). Incident triggers
+    are row-level with a WHEN clause, so intake (a waiting incident) does not run them at all.
+    SQLite triggers are row-level: SQLite updates rows in place.
+    """
+
+    def __init__(self, sql: Sql, table: str, event: str, columns: tuple[str, ...]) -> None:
+        self.table = table
+        self.event = event
+        self.columns = columns
+        self.postgres = sql.postgres
+        self.statement_level = sql.postgres and table != "incident"
+        self.name = f"kpi_{table}_{event.lower()}"
+
+    def rows(self, alias: str = "r") -> str:
+        """The changed rows as a subquery named `alias`."""
+        parts = []
+        for side in {"INSERT": ("NEW",), "DELETE": ("OLD",), "UPDATE": ("OLD", "NEW")}[self.event]:
+            sign = "1" if side == "NEW" else "-1"
+            if self.statement_level:
+                parts.append(
+                    f"SELECT {sign} AS sign, {', '.join(self.columns)} FROM {side.lower()}_rows"
+                )
+            else:
+                values = ", ".join(f"{side}.{name} AS {name}" for name in self.columns)
+                parts.append(f"SELECT {sign} AS sign, {values}")
+        return f"({' UNION ALL '.join(parts)}) AS {alias}"
+
+    def create(self, statements: list[str], when: str | None = None) -> None:
+        """Creates the trigger (and on PostgreSQL its function) running `statements`."""
+        body = "; ".join(statements)
+        header = f"CREATE TRIGGER {self.name} AFTER {self.event} ON {self.table}"
+        if self.statement_level:
+            tables = {"INSERT": ("NEW",), "DELETE": ("OLD",), "UPDATE": ("OLD", "NEW")}
+            header += " REFERENCING " + " ".join(
+                f"{side} TABLE AS {side.lower()}_rows" for side in tables[self.event]
+            )
+            header += " FOR EACH STATEMENT"
+        else:
+            header += " FOR EACH ROW"
+        if when:
+            header += f" WHEN ({when})"
+        if self.postgres:
+            op.execute(
+                f"CREATE FUNCTION {self.name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                f"BEGIN {body}; RETURN NULL; END; $$"
+            )
+            op.execute(f"{header} EXECUTE FUNCTION {self.name}()")
+        else:
+            op.execute(f"{header} BEGIN {body}; END")
+
+    def drop(self) -> None:
+        """Drops the trigger (and its function)."""
+        if self.postgres:
+            op.execute(f"DROP TRIGGER IF EXISTS {self.name} ON {self.table}")
+            op.execute(f"DROP FUNCTION IF EXISTS {self.name}()")
+        else:
+            op.execute(f"DROP TRIGGER IF EXISTS {self.name}")
 
 
-def facts_of_incident(sql: Sql, row: str, sign: int) -> list[str]:
-    """Adds (sign 1) or removes (-1) the incident `row` (NEW/OLD) to both day tables."""
-    expressions, condition = incident_facts(sql, row)
+def incident_statements(sql: Sql, rows: str) -> list[str]:
+    """The changed incidents `rows` into both day tables."""
+    expressions, condition = incident_facts(sql, "r")
+    facts = named(signed(expressions, "r.sign"))
     return [
         upsert(
             "kpi_street_day",
             ("day", "street"),
-            f"SELECT {street_row('e.street', expressions, sign)} FROM elevator e "
-            f"WHERE e.id = {row}.elevator_id AND {condition}",
+            f"SELECT e.street AS street, {facts} FROM {rows} "
+            f"JOIN elevator e ON e.id = r.elevator_id WHERE {condition}",
         ),
         upsert(
             "kpi_unit_day",
             ("day", "maintenance_unit_id"),
-            f"SELECT {street_row(f'coalesce({row}.maintenance_unit_id, 0)', expressions, sign)} "
+            f"SELECT coalesce(r.maintenance_unit_id, 0) AS maintenance_unit_id, {facts} "
+            f"FROM {rows} WHERE {condition}",
+        ),
+    ]
+
+
+def covering_contract(elevator: str, day: str) -> str:
+    """LEFT JOIN of the contract covering `day` for `elevator` (`c`)."""
+    return (
+        f"LEFT JOIN maintenance_contract c ON c.elevator_id = {elevator} "
+        f"AND c.start_date <= {day} AND coalesce(c.terminated_on, c.end_date) >= {day}"
+    )
+
+
+def inspection_statements(rows: str) -> list[str]:
+    """The inserted inspections `rows` into both day tables."""
+    expressions, condition = inspection_facts("r")
+    facts = named(expressions)
+    return [
+        upsert(
+            "kpi_street_day",
+            ("day", "street"),
+            f"SELECT e.street AS street, {facts} FROM {rows} "
+            f"JOIN elevator e ON e.id = r.elevator_id WHERE {condition}",
+        ),
+        upsert(
+            "kpi_unit_day",
+            ("day", "maintenance_unit_id"),
+            f"SELECT coalesce(c.maintenance_unit_id, 0) AS maintenance_unit_id, {facts} "
+            f"FROM {rows} {covering_contract('r.elevator_id', 'r.performed_on')} "
             f"WHERE {condition}",
         ),
     ]
 
 
-def covering_unit(elevator: str, day: str) -> str:
-    """The unit whose contract covers `day` for `elevator`, 0 without one."""
-    return (
-        "coalesce((SELECT c.maintenance_unit_id FROM maintenance_contract c "
-        f"WHERE c.elevator_id = {elevator} AND c.start_date <= {day} "
-        f"AND coalesce(c.terminated_on, c.end_date) >= {day} LIMIT 1), 0)"
-    )
-
-
-def facts_of_new_inspection() -> list[str]:
-    """Adds the inserted inspection to both day tables."""
-    expressions, condition = inspection_facts("NEW")
-    unit = covering_unit("NEW.elevator_id", "NEW.performed_on")
-    return [
-        upsert(
-            "kpi_street_day",
-            ("day", "street"),
-            f"SELECT {street_row('e.street', expressions, 1)} FROM elevator e "
-            f"WHERE e.id = NEW.elevator_id AND {condition}",
-        ),
-        upsert(
-            "kpi_unit_day",
-            ("day", "maintenance_unit_id"),
-            f"SELECT {street_row(unit, expressions, 1)} WHERE {condition}",
-        ),
-    ]
-
-
-def facts_of_elevator(sql: Sql, street: str, sign: int) -> str:
-    """Adds (1) or removes (-1) every fact of the updated elevator to `street`, if it moved."""
-    incident, incident_condition = incident_facts(sql, "i")
-    inspection, inspection_condition = inspection_facts("s")
-    return upsert(
-        "kpi_street_day",
-        ("day", "street"),
-        f"SELECT {summed(street, sign)} FROM ("
-        f"SELECT {named(incident)} FROM incident i "
-        f"WHERE i.elevator_id = NEW.id AND {incident_condition} "
-        f"UNION ALL SELECT {named(inspection)} FROM inspection s "
-        f"WHERE s.elevator_id = NEW.id AND {inspection_condition}) AS facts "
-        "WHERE OLD.street <> NEW.street GROUP BY facts.day",
-    )
-
-
-def fleet_of_elevator(sql: Sql, row: str, sign: int) -> str:
-    """Adds (or removes) the in-use elevator `row` and its contracts to the fleet rows."""
+def fleet_parts(sql: Sql, contracts: str, sign: str, *, elevators: str | None = None) -> str:
+    """Fleet rows (street, maintenance_unit_id, day, elevators) of in-use elevators `e`: each
+    +1 at (street, no unit) from the beginning of time (only given `elevators`), moved to a
+    contract's unit (`c`, from `contracts`) for the contract's period; times `sign`."""
     end = sql.day_after("coalesce(c.terminated_on, c.end_date)")
-    contracts = f"FROM maintenance_contract c WHERE c.elevator_id = {row}.id"
-    return upsert(
-        "kpi_fleet",
-        ("street", "maintenance_unit_id", "day"),
-        f"SELECT {row}.street, unit, day, {sign} * sum(n) FROM ("
-        f"SELECT 0 AS unit, {sql.date('0001-01-01')} AS day, 1 AS n "
-        f"UNION ALL SELECT c.maintenance_unit_id, c.start_date, 1 {contracts} "
-        f"UNION ALL SELECT c.maintenance_unit_id, {end}, -1 {contracts} "
-        f"UNION ALL SELECT 0, c.start_date, -1 {contracts} "
-        f"UNION ALL SELECT 0, {end}, 1 {contracts}) AS parts "
-        f"WHERE {row}.status = 'in_use' GROUP BY unit, day",
+    key = "e.street AS street, {unit} AS maintenance_unit_id, {day} AS day, {sign} AS elevators"
+    moves = (
+        ("c.maintenance_unit_id", "c.start_date", sign),
+        ("c.maintenance_unit_id", end, f"-{sign}"),
+        ("0", "c.start_date", f"-{sign}"),
+        ("0", end, sign),
     )
+    parts = [
+        f"SELECT {key.format(unit=unit, day=day, sign=moved)} FROM {contracts} "
+        "WHERE e.status = 'in_use'"
+        for unit, day, moved in moves
+    ]
+    if elevators is not None:
+        beginning = key.format(unit=0, day=sql.date("0001-01-01"), sign=sign)
+        parts.insert(0, f"SELECT {beginning} FROM {elevators} WHERE e.status = 'in_use'")
+    return " UNION ALL ".join(parts)
 
 
-def fleet_of_contract(sql: Sql, row: str, sign: int) -> str:
-    """Adds (or removes) contract `row`'s period to the fleet rows of its in-use elevator."""
-    end = sql.day_after(f"coalesce({row}.terminated_on, {row}.end_date)")
-    return upsert(
-        "kpi_fleet",
-        ("street", "maintenance_unit_id", "day"),
-        f"SELECT e.street, parts.unit, parts.day, {sign} * sum(parts.n) FROM elevator e, ("
-        f"SELECT {row}.maintenance_unit_id AS unit, {row}.start_date AS day, 1 AS n "
-        f"UNION ALL SELECT {row}.maintenance_unit_id, {end}, -1 "
-        f"UNION ALL SELECT 0, {row}.start_date, -1 "
-        f"UNION ALL SELECT 0, {end}, 1) AS parts "
-        f"WHERE e.id = {row}.elevator_id AND e.status = 'in_use' "
-        "GROUP BY e.street, parts.unit, parts.day",
-    )
-
-
-def inspections_of_contract(row: str, sign: int) -> list[str]:
-    """Moves the inspections in contract `row`'s period from "no contract" to its unit (sign 1)
-    or back (-1)."""
-    expressions, condition = inspection_facts("s")
-    return [
+def elevator_statements(sql: Sql, trigger: Trigger) -> list[str]:
+    """The changed elevators: their fleet rows, and when one moved, its facts' street."""
+    elevators = trigger.rows("e")
+    statements = [
         upsert(
-            "kpi_unit_day",
-            ("day", "maintenance_unit_id"),
-            f"SELECT {summed(unit, unit_sign)} FROM (SELECT {named(expressions)} "
-            f"FROM inspection s WHERE s.elevator_id = {row}.elevator_id AND {condition} "
-            f"AND s.performed_on >= {row}.start_date "
-            f"AND s.performed_on <= coalesce({row}.terminated_on, {row}.end_date)) AS facts "
-            "WHERE true GROUP BY facts.day",
+            "kpi_fleet",
+            ("street", "maintenance_unit_id", "day"),
+            fleet_parts(
+                sql,
+                f"{elevators} JOIN maintenance_contract c ON c.elevator_id = e.id",
+                "e.sign",
+                elevators=elevators,
+            ),
         )
-        for unit, unit_sign in ((f"{row}.maintenance_unit_id", sign), ("0", -sign))
+    ]
+    if trigger.event == "UPDATE":  # a new elevator has no facts yet; a deleted one had none
+        rows = trigger.rows()
+        incident, incident_condition = incident_facts(sql, "i")
+        inspection, inspection_condition = inspection_facts("s")
+        statements.append(
+            upsert(
+                "kpi_street_day",
+                ("day", "street"),
+                f"SELECT r.street AS street, {named(signed(incident, 'r.sign'))} FROM {rows} "
+                f"JOIN incident i ON i.elevator_id = r.id WHERE {incident_condition} "
+                f"UNION ALL SELECT r.street, {named(signed(inspection, 'r.sign'))} FROM {rows} "
+                f"JOIN inspection s ON s.elevator_id = r.id WHERE {inspection_condition}",
+            )
+        )
+    return statements
+
+
+def contract_statements(sql: Sql, trigger: Trigger) -> list[str]:
+    """The changed contracts: fleet rows, and the unit of the inspections in their periods."""
+    fleet = fleet_parts(
+        sql, f"{trigger.rows('c')} JOIN elevator e ON e.id = c.elevator_id", "c.sign"
+    )
+    rows = trigger.rows()
+    expressions, condition = inspection_facts("s")
+    moved = [
+        f"SELECT {unit} AS maintenance_unit_id, {named(signed(expressions, sign))} "
+        f"FROM {rows} JOIN inspection s ON s.elevator_id = r.elevator_id "
+        f"AND s.performed_on >= r.start_date "
+        f"AND s.performed_on <= coalesce(r.terminated_on, r.end_date) WHERE {condition}"
+        for unit, sign in (("r.maintenance_unit_id", "r.sign"), ("0", "-r.sign"))
+    ]
+    return [
+        upsert("kpi_fleet", ("street", "maintenance_unit_id", "day"), fleet),
+        upsert("kpi_unit_day", ("day", "maintenance_unit_id"), " UNION ALL ".join(moved)),
     ]
 
 
-def triggers(sql: Sql) -> dict[tuple[str, str, str], list[str]]:
-    """{(name, event, table): statements} of every trigger."""
-    return {
-        ("kpi_incident_insert", "INSERT", "incident"): facts_of_incident(sql, "NEW", 1),
-        (
-            "kpi_incident_update",
-            f"UPDATE OF {', '.join(INCIDENT_COLUMNS)}",
-            "incident",
-        ): facts_of_incident(sql, "OLD", -1) + facts_of_incident(sql, "NEW", 1),
-        ("kpi_incident_delete", "DELETE", "incident"): facts_of_incident(sql, "OLD", -1),
-        ("kpi_inspection_insert", "INSERT", "inspection"): facts_of_new_inspection(),
-        ("kpi_elevator_insert", "INSERT", "elevator"): [fleet_of_elevator(sql, "NEW", 1)],
-        ("kpi_elevator_update", "UPDATE OF status, street", "elevator"): [
-            fleet_of_elevator(sql, "OLD", -1),
-            fleet_of_elevator(sql, "NEW", 1),
-            facts_of_elevator(sql, "OLD.street", -1),
-            facts_of_elevator(sql, "NEW.street", 1),
-        ],
-        ("kpi_elevator_delete", "DELETE", "elevator"): [fleet_of_elevator(sql, "OLD", -1)],
-        ("kpi_contract_insert", "INSERT", "maintenance_contract"): [
-            fleet_of_contract(sql, "NEW", 1),
-            *inspections_of_contract("NEW", 1),
-        ],
-        (
-            "kpi_contract_update",
-            f"UPDATE OF {', '.join(CONTRACT_COLUMNS)}",
-            "maintenance_contract",
-        ): [
-            fleet_of_contract(sql, "OLD", -1),
-            *inspections_of_contract("OLD", -1),
-            fleet_of_contract(sql, "NEW", 1),
-            *inspections_of_contract("NEW", 1),
-        ],
-        ("kpi_contract_delete", "DELETE", "maintenance_contract"): [
-            fleet_of_contract(sql, "OLD", -1),
-            *inspections_of_contract("OLD", -1),
-        ],
+INCIDENT_COLUMNS = (
+    "elevator_id",
+    "kind",
+    "status",
+    "maintenance_unit_id",
+    "reported_at",
+    "arrival_deadline_at",
+    "dispatched_at",
+    "accepted_at",
+    "arrived_at",
+    "released_at",
+    "fault_cause_code",
+)
+INSPECTION_COLUMNS = ("elevator_id", "kind", "performed_on", "result")
+ELEVATOR_COLUMNS = ("id", "street", "status")
+CONTRACT_COLUMNS = ("elevator_id", "maintenance_unit_id", "start_date", "end_date", "terminated_on")
+EVENTS = ("INSERT", "UPDATE", "DELETE")
+
+
+def triggers(sql: Sql) -> list[tuple[Trigger, list[str], str | None]]:
+    """Every trigger with its statements and WHEN clause."""
+    made: list[tuple[Trigger, list[str], str | None]] = []
+    counted = {side: incident_facts(sql, side)[1] for side in ("OLD", "NEW")}
+    when = {
+        "INSERT": counted["NEW"],
+        "UPDATE": f"({counted['OLD']}) OR ({counted['NEW']})",
+        "DELETE": counted["OLD"],
     }
+    for event in EVENTS:
+        trigger = Trigger(sql, "incident", event, INCIDENT_COLUMNS)
+        made.append((trigger, incident_statements(sql, trigger.rows()), when[event]))
+    trigger = Trigger(sql, "inspection", "INSERT", INSPECTION_COLUMNS)  # append-only (0002)
+    made.append((trigger, inspection_statements(trigger.rows()), None))
+    for event in EVENTS:
+        trigger = Trigger(sql, "elevator", event, ELEVATOR_COLUMNS)
+        made.append((trigger, elevator_statements(sql, trigger), None))
+        trigger = Trigger(sql, "maintenance_contract", event, CONTRACT_COLUMNS)
+        made.append((trigger, contract_statements(sql, trigger), None))
+    return made
 
 
 def _day_table(name: str, key: sa.Column) -> None:  # type: ignore[type-arg]
@@ -341,79 +404,36 @@ def upgrade() -> None:
             sqlite_where=sa.text(WAITING_SQL),
             postgresql_where=sa.text(WAITING_SQL),
         )
-    postgres = op.get_bind().dialect.name == "postgresql"
-    sql = Sql(postgres)
+    sql = Sql(op.get_bind().dialect.name == "postgresql")
     _fill(sql)
-    for (name, event, table), statements in triggers(sql).items():
-        body = "; ".join(statements)
-        if postgres:
-            op.execute(
-                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                f"BEGIN {body}; RETURN NULL; END; $$"
-            )
-            op.execute(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION {name}()"
-            )
-        else:
-            op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body}; END")
+    for trigger, statements, when in triggers(sql):
+        trigger.create(statements, when)
 
 
 def _fill(sql: Sql) -> None:
-    """Sums the rows already there into the new tables."""
-    incident, incident_condition = incident_facts(sql, "i")
-    inspection, inspection_condition = inspection_facts("s")
-    facts = (
-        f"SELECT i.elevator_id, coalesce(i.maintenance_unit_id, 0) AS unit, {named(incident)} "
-        f"FROM incident i WHERE {incident_condition} "
-        f"UNION ALL SELECT s.elevator_id, {covering_unit('s.elevator_id', 's.performed_on')}, "
-        f"{named(inspection)} FROM inspection s WHERE {inspection_condition}"
-    )
-    op.execute(
-        upsert(
-            "kpi_street_day",
-            ("day", "street"),
-            f"SELECT {summed('e.street', 1)} FROM ({facts}) AS facts "
-            "JOIN elevator e ON e.id = facts.elevator_id WHERE true GROUP BY facts.day, e.street",
-        )
-    )
-    op.execute(
-        upsert(
-            "kpi_unit_day",
-            ("day", "maintenance_unit_id"),
-            f"SELECT {summed('facts.unit', 1)} FROM ({facts}) AS facts "
-            "WHERE true GROUP BY facts.day, facts.unit",
-        )
-    )
-    in_use = "FROM elevator e WHERE e.status = 'in_use'"
-    contracts = (
-        "FROM maintenance_contract c JOIN elevator e ON e.id = c.elevator_id "
-        "WHERE e.status = 'in_use'"
-    )
-    end = sql.day_after("coalesce(c.terminated_on, c.end_date)")
+    """Sums the rows already there into the new tables (the triggers' statements, applied to
+    every row as if just inserted)."""
+    incidents = "(SELECT 1 AS sign, i.* FROM incident i) AS r"
+    inspections = "(SELECT s.* FROM inspection s) AS r"
+    for statement in incident_statements(sql, incidents) + inspection_statements(inspections):
+        op.execute(statement)
     op.execute(
         upsert(
             "kpi_fleet",
             ("street", "maintenance_unit_id", "day"),
-            "SELECT street, unit, day, sum(n) FROM ("
-            f"SELECT e.street, 0 AS unit, {sql.date('0001-01-01')} AS day, 1 AS n {in_use} "
-            f"UNION ALL SELECT e.street, c.maintenance_unit_id, c.start_date, 1 {contracts} "
-            f"UNION ALL SELECT e.street, c.maintenance_unit_id, {end}, -1 {contracts} "
-            f"UNION ALL SELECT e.street, 0, c.start_date, -1 {contracts} "
-            f"UNION ALL SELECT e.street, 0, {end}, 1 {contracts}"
-            ") AS parts WHERE true GROUP BY street, unit, day",
+            fleet_parts(
+                sql,
+                "elevator e JOIN maintenance_contract c ON c.elevator_id = e.id",
+                "1",
+                elevators="elevator e",
+            ),
         )
     )
 
 
 def downgrade() -> None:
-    postgres = op.get_bind().dialect.name == "postgresql"
-    for name, _event, table in triggers(Sql(postgres)):
-        if postgres:
-            op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
-        else:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for trigger, _statements, _when in triggers(Sql(op.get_bind().dialect.name == "postgresql")):
+        trigger.drop()
     with op.batch_alter_table("incident") as batch:
         batch.drop_index("ix_incident_waiting")
     op.drop_table("kpi_fleet")
