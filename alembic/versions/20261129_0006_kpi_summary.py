@@ -1,12 +1,13 @@
 """KPI summary tables, filled from the existing rows and kept exact by triggers.
 
-See `elevator_registry/kpi/models.py` for what the three tables hold. Row triggers on incident,
+See `elevator_registry/kpi/models.py` for what the three tables hold. Triggers on incident,
 inspection, elevator and maintenance_contract add each change to them in the same transaction,
-so every code path (API, imports, CLI, hand-written SQL) keeps them current:
+so every code path (API, imports, CLI, hand-written SQL) keeps them current. Each trigger sees
+the rows its statement changed with a sign (+1 new, -1 old) and adds the signed facts:
 
 - incident insert/update/delete: the old row's contribution out, the new row's in;
 - inspection insert (the table is append-only, migration 0002);
-- elevator status or street change: its fleet rows, and its facts moved to the new street;
+- elevator insert/update/delete: its fleet rows; after a move, its facts in the new street;
 - contract insert/update/delete: its fleet rows, and the elevator's inspections in its period
   moved between the contract's unit and "no contract" (contracts of one elevator never overlap;
   registry.contracts refuses that).
@@ -140,6 +141,10 @@ def upsert(table: str, keys: tuple[str, ...], facts: str) -> str:
     )
 
 
+SIDES = {"INSERT": ("NEW",), "DELETE": ("OLD",), "UPDATE": ("OLD", "NEW")}
+"""The row images each event has."""
+
+
 class Trigger:
     """One trigger: the rows its statement changed, as `r` with `r.sign` (+1 new, -1 old).
 
@@ -161,7 +166,7 @@ class Trigger:
     def rows(self, alias: str = "r") -> str:
         """The changed rows as a subquery named `alias`."""
         parts = []
-        for side in {"INSERT": ("NEW",), "DELETE": ("OLD",), "UPDATE": ("OLD", "NEW")}[self.event]:
+        for side in SIDES[self.event]:
             sign = "1" if side == "NEW" else "-1"
             if self.statement_level:
                 parts.append(
@@ -177,9 +182,8 @@ class Trigger:
         body = "; ".join(statements)
         header = f"CREATE TRIGGER {self.name} AFTER {self.event} ON {self.table}"
         if self.statement_level:
-            tables = {"INSERT": ("NEW",), "DELETE": ("OLD",), "UPDATE": ("OLD", "NEW")}
             header += " REFERENCING " + " ".join(
-                f"{side} TABLE AS {side.lower()}_rows" for side in tables[self.event]
+                f"{side} TABLE AS {side.lower()}_rows" for side in SIDES[self.event]
             )
             header += " FOR EACH STATEMENT"
         else:
