@@ -1,6 +1,8 @@
-"""KPI computation: three grouped SQL aggregates (incidents, elevators, inspections), combined.
+"""KPI computation: grouped SQL aggregates of incidents, elevators and inspections, combined.
 
-Every figure is a numerator and a denominator summed in SQL with GROUP BY, so the figures add
+They are read from the trigger-kept summary tables (kpi.models: day sums per street and per
+unit, running sums of the elevators in use) plus the few incidents still waiting for someone;
+or, where the summary does not hold the grouping, summed from the base tables. Every figure is a numerator and a denominator summed in SQL with GROUP BY, so the figures add
 up: the numerators and denominators of the streets sum to the district's, and so do the
 months' and the maintenance units'. A rate with a zero denominator is "no data" (value null),
 never a division by zero.
