@@ -11,7 +11,8 @@ elevators, contracts and inspections to scan and join), so they are summed in ad
 - `kpi_fleet`: elevators in use as running sums per (street, unit, day): an in-use elevator
   adds 1 to (its street, unit 0) from the beginning of time, and each of its contracts moves it
   from unit 0 to the contract's unit from the start date to the effective end. The elevators
-  of a unit on day D are the sum of its rows up to D; those of a street, of all its rows.
+  of a unit on day D are the sum of its rows up to D; those of a street too (across units
+  the moves cancel out).
 
 Triggers of migration 0006 maintain all three in the same transaction as each insert, update
 or delete of incident, inspection, elevator and maintenance_contract, on PostgreSQL and SQLite
