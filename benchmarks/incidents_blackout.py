@@ -9,7 +9,7 @@ other residents 0-30 s later. Half the reports carry an Idempotency-Key. Latency
 from each request's scheduled start.
 
     python benchmarks/incidents_blackout.py [--elevators 5000] [--seconds 60] [--workers 1]
-        [--connections 64]
+        [--connections 64] [--database er_bench_blackout]
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres).
 """
@@ -124,9 +124,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--database", default="er_bench_blackout", help="scratch database name")
     args = parser.parse_args()
     print(machine_note())
-    url = recreate_database("er_bench_blackout")
+    url = recreate_database(args.database)
     load_registry(url, elevators=args.elevators * 2)
     plan = schedule(args.elevators, args.seconds)
     distinct = len({elevator for _, elevator, _ in plan})

@@ -7,6 +7,7 @@ elevator lookup, dedup check, contract lookup and dispatch, incident insert and 
 timeline events, the stored answer. Each request reports a different elevator (a new rescue).
 
     python benchmarks/incidents_intake.py [--seconds 10] [--rounds 3] [--connections 16] [--workers 1]
+        [--database er_bench_intake]
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres) and wrk (Debian package `wrk`).
 """
@@ -73,9 +74,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--elevators", type=int, default=80_000)
+    parser.add_argument("--database", default="er_bench_intake", help="scratch database name")
     args = parser.parse_args()
     print(machine_note())
-    url = recreate_database("er_bench_intake")
+    url = recreate_database(args.database)
     load_registry(url, elevators=args.elevators)
     print(f"registry: {args.elevators} elevators in use, each with a current contract")
     bare: list[dict[str, float]] = []

@@ -13,7 +13,16 @@ from elevator_registry.auth.dependencies import (
 )
 from elevator_registry.config import Settings, get_settings
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+async def current_settings() -> Settings:
+    """FastAPI dependency: the process-wide settings.
+
+    Async on purpose: FastAPI runs a plain function dependency in a worker thread, a round trip
+    through the thread pool on every request just to return a cached object."""
+    return get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(current_settings)]
 
 __all__ = [
     "AuthenticatedDep",

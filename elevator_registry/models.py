@@ -6,6 +6,7 @@ from elevator_registry.db import Base
 from elevator_registry.governance import models as governance_models
 from elevator_registry.incidents import models as incident_models
 from elevator_registry.inspection import models as inspection_models
+from elevator_registry.kpi import models as kpi_models
 from elevator_registry.maintenance import models as maintenance_models
 from elevator_registry.registry import models as registry_models
 
@@ -16,6 +17,7 @@ __all__ = [
     "governance_models",
     "incident_models",
     "inspection_models",
+    "kpi_models",
     "maintenance_models",
     "registry_models",
 ]

@@ -62,6 +62,8 @@ class IncidentStatus(StrEnum):
 # The SQL predicate of the partial unique index; the migration and the model share this text.
 ACTIVE_STATUS_SQL = "status IN ('reported', 'dispatched', 'accepted', 'arrived')"
 OPEN_STATUS_SQL = "status IN ('reported', 'dispatched', 'accepted', 'arrived', 'released')"
+# Nobody arrived and nobody got out (yet): the KPI summary leaves these to compute() (kpi.models).
+WAITING_SQL = "arrived_at IS NULL AND released_at IS NULL"
 
 
 class IncidentEventKind(StrEnum):

@@ -43,9 +43,11 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from elevator_registry.auth.enums import Role
@@ -320,17 +322,23 @@ def _claim_and_context_statement() -> Select[Any]:
 
 @cache
 def _store_answer_with_events_statement(events: int) -> Update:
-    """PostgreSQL: inserts `events` timeline rows and stores the answer in one statement."""
-    rows = postgresql.insert(_event_table).values(
-        [
-            {
-                name: bindparam(f"e{index}_{name}", type_=_event_table.c[name].type)
-                for name in _EVENT_COLUMNS
-            }
+    """PostgreSQL: inserts `events` timeline rows and stores the answer in one statement.
+
+    The rows are an INSERT … SELECT of a UNION ALL, not a multi-row VALUES: SQLAlchemy caches
+    the compiled form of the former, and compiled the latter afresh on every request."""
+    rows = union_all(
+        *(
+            select(
+                *(
+                    bindparam(f"e{index}_{name}", type_=_event_table.c[name].type).label(name)
+                    for name in _EVENT_COLUMNS
+                )
+            )
             for index in range(events)
-        ]
+        )
     )
-    return _STORE_ANSWER.add_cte(rows.cte("timeline"))
+    timeline = postgresql.insert(_event_table).from_select(list(_EVENT_COLUMNS), rows)
+    return _STORE_ANSWER.add_cte(timeline.cte("timeline"))
 
 
 def take_write_lock(session: Session) -> None:
@@ -414,11 +422,14 @@ def report(
         "kind": str(data.kind),
         "window_start": window_start,
     }
-    postgres = session.get_bind().dialect.name == "postgresql"
+    # Core execution on the session's connection (same transaction): the statements load no
+    # ORM objects, and the ORM's execution path cost more than some of their round trips.
+    db = session.connection()
+    postgres = db.dialect.name == "postgresql"
     claim: Claim | None = None
     if idempotency_key is None:
         token = new_tracking_token()
-        context = session.execute(_CONTEXT, lookup).one_or_none()
+        context = db.execute(_CONTEXT, lookup).one_or_none()
     else:
         scope = "public" if actor.is_public else f"token:{actor.token_id or actor.label}"
         key_row = {
@@ -430,15 +441,13 @@ def report(
         }
         if postgres:
             # One round trip: claim the key and read the context (a data-modifying CTE).
-            context = session.execute(
-                _claim_and_context_statement(), lookup | key_row
-            ).one_or_none()
-            claimed = context.claim_id if context is not None else _own_claim(session, key_row)
+            context = db.execute(_claim_and_context_statement(), lookup | key_row).one_or_none()
+            claimed = context.claim_id if context is not None else _own_claim(db, key_row)
         else:
-            claimed = session.execute(_claim_statement("sqlite"), key_row).scalar_one_or_none()
-            context = session.execute(_CONTEXT, lookup).one_or_none() if claimed else None
+            claimed = db.execute(_claim_statement("sqlite"), key_row).scalar_one_or_none()
+            context = db.execute(_CONTEXT, lookup).one_or_none() if claimed else None
         if claimed is None:
-            return _stored_answer(session, key=idempotency_key, key_row=key_row)
+            return _stored_answer(db, key=idempotency_key, key_row=key_row)
         claim = Claim(claimed, key_row["salt"])
         token = keyed_tracking_token(idempotency_key, scope, claim.salt)
     if context is None:
@@ -466,8 +475,8 @@ def report(
     for _attempt in range(3):
         if open_id is not None:
             answer = _join(
-                session,
-                incident=session.execute(_JOINED, {"incident_id": open_id}).one(),
+                db,
+                incident=db.execute(_JOINED, {"incident_id": open_id}).one(),
                 fields=fields,
                 token=token,
                 actor=actor,
@@ -476,7 +485,7 @@ def report(
             )
             break
         created = _create(
-            session,
+            db,
             elevator_id=context.id,
             deadline_minutes=context.arrival_deadline_minutes,
             unit=unit,
@@ -490,7 +499,7 @@ def report(
             answer = created
             break
         # Lost the race for the active slot: the winner's incident is committed now; join it.
-        open_id = session.scalar(
+        open_id = db.scalar(
             _REREAD_OPEN,
             {"elevator_id": context.id, "kind": str(data.kind), "window_start": window_start},
         )
@@ -505,7 +514,7 @@ def report(
     }
     if claim is not None and postgres:
         # One round trip: the timeline rows ride along with storing the answer.
-        session.execute(
+        db.execute(
             _store_answer_with_events_statement(len(answer.events)),
             {"b_id": claim.id, **stored_answer}
             | {
@@ -515,9 +524,9 @@ def report(
             },
         )
     else:
-        session.execute(_INSERT_EVENTS, list(answer.events))
+        db.execute(_INSERT_EVENTS, list(answer.events))
         if claim is not None:
-            session.execute(_STORE_ANSWER, {"b_id": claim.id, **stored_answer})
+            db.execute(_STORE_ANSWER, {"b_id": claim.id, **stored_answer})
     return IntakeAnswer(answer.status_code, _with_token(answer.body, token), answer.incident_id)
 
 
@@ -531,10 +540,10 @@ def _request_hash(data: IncidentCreate, channel: IncidentChannel) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _own_claim(session: Session, key_row: dict[str, Any]) -> int | None:
+def _own_claim(db: Connection, key_row: dict[str, Any]) -> int | None:
     """After a claim-and-context that found no elevator: our claim's id, or None if the key
     was already taken (its row then carries another request's salt)."""
-    row = session.execute(
+    row = db.execute(
         select(_key_table.c.id, _key_table.c.salt).where(
             _key_table.c.scope == key_row["scope"], _key_table.c.key_hash == key_row["key_hash"]
         )
@@ -542,9 +551,9 @@ def _own_claim(session: Session, key_row: dict[str, Any]) -> int | None:
     return row.id if row.salt == key_row["salt"] else None
 
 
-def _stored_answer(session: Session, *, key: str, key_row: dict[str, Any]) -> IntakeAnswer:
+def _stored_answer(db: Connection, *, key: str, key_row: dict[str, Any]) -> IntakeAnswer:
     """The answer stored under a key another request claimed first, replayed byte for byte."""
-    stored = session.execute(
+    stored = db.execute(
         _READ_KEY, {"scope": key_row["scope"], "key_hash": key_row["key_hash"]}
     ).one()
     if stored.request_hash != key_row["request_hash"]:
@@ -571,7 +580,7 @@ def _with_token(body: bytes, token: str) -> bytes:
 
 
 def _create(
-    session: Session,
+    db: Connection,
     *,
     elevator_id: int,
     deadline_minutes: int,
@@ -604,9 +613,7 @@ def _create(
         "created_at": now,
         "number_prefix": number_prefix(settings.incident_number_prefix, now, settings.timezone),
     }
-    inserted = session.execute(
-        _insert_incident_statement(session.get_bind().dialect.name), values
-    ).one_or_none()
+    inserted = db.execute(_insert_incident_statement(db.dialect.name), values).one_or_none()
     if inserted is None:
         return None
     incident_id, number = inserted
@@ -661,7 +668,7 @@ def _create(
 
 
 def _join(
-    session: Session,
+    db: Connection,
     *,
     incident: Any,
     fields: dict[str, Any],
@@ -671,7 +678,7 @@ def _join(
     settings: Settings,
 ) -> IntakeAnswer:
     """Records a further report of an open incident: its caller, token and a timeline line."""
-    report_id = session.execute(
+    report_id = db.execute(
         _INSERT_REPORT,
         {
             "incident_id": incident.id,

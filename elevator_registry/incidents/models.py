@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from elevator_registry.db import Base, CreatedAtMixin, UTCDateTime, enum_check
 from elevator_registry.incidents.enums import (
     ACTIVE_STATUS_SQL,
+    WAITING_SQL,
     IncidentChannel,
     IncidentKind,
     IncidentStatus,
@@ -66,6 +67,14 @@ class Incident(CreatedAtMixin, Base):
         ),
         # KPIs select one kind over a period of report times.
         Index("ix_incident_kind_reported", "kind", "reported_at"),
+        # The few incidents still waiting for someone (kpi.models): compute() reads them here.
+        Index(
+            "ix_incident_waiting",
+            "kind",
+            "reported_at",
+            sqlite_where=text(WAITING_SQL),
+            postgresql_where=text(WAITING_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,9 +1,10 @@
 """Protection of the public routes: per-client rate limits (429) and a request body cap (413).
 
 - **Rate limit**, per client IP, only on the unauthenticated routes: POST /incidents without a
-  token, GET /incidents/track/*, GET /public/*. It uses the `limits` library's moving window in
-  process memory: no global throttle exists, so a blackout burst of distinct residents all gets
-  through, while one client hammering the intake is stopped. With several worker processes
+  token, GET /incidents/track/*, GET /public/*. A moving window per client in process memory
+  (limits in the `limits` library's notation, e.g. `20/minute`): no global throttle exists,
+  so a blackout burst of distinct residents all gets through, while one client hammering the
+  intake is stopped. With several worker processes
   each keeps its own window (the effective limit is multiplied by the worker count), an
   accepted trade-off for not needing a shared store. Operators and IoT platforms
   (authenticated) are never limited: a 96333 call centre files many reports from one address.
@@ -17,14 +18,13 @@
 import json
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits import parse
 
 from elevator_registry.config import Settings
 from elevator_registry.errors import DomainError
@@ -59,15 +59,23 @@ class RateLimited(DomainError):
 
 
 class RateLimiter:
-    """Per-client moving-window limits for named buckets (`limits` library, memory storage)."""
+    """Per-client moving-window limits for named buckets, in process memory.
+
+    Each client's hits in the window are a deque of times, pruned when the client comes back;
+    clients quiet for a whole window are forgotten in one sweep per window. (The `limits`
+    library's memory storage, used before, rescanned every client from a new thread every
+    10 ms: with the thousands of distinct residents of a blackout burst that scan took the
+    interpreter lock from the requests.) Called on the event loop only, so no lock is needed.
+    """
 
     def __init__(self, limits_by_bucket: dict[str, str], *, enabled: bool = True) -> None:
         self.enabled = enabled
-        self._items: dict[str, RateLimitItem] = {
-            bucket: parse(text) for bucket, text in limits_by_bucket.items()
-        }
+        items = {bucket: parse(text) for bucket, text in limits_by_bucket.items()}
+        self._windows = {bucket: (item.amount, item.get_expiry()) for bucket, item in items.items()}
         self._texts = limits_by_bucket
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._hits: dict[tuple[str, str], deque[float]] = {}
+        self._longest = max((window for _amount, window in self._windows.values()), default=0)
+        self._next_sweep = time.monotonic() + self._longest
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RateLimiter":
@@ -84,12 +92,25 @@ class RateLimiter:
         """Counts one request of `client` in `bucket`; 429 RATE_LIMITED when over the limit."""
         if not self.enabled:
             return
-        item = self._items[bucket]
-        if self._limiter.hit(item, bucket, client):
-            return
-        reset_at, _remaining = self._limiter.get_window_stats(item, bucket, client)
-        retry_after = max(1, math.ceil(reset_at - time.time()))
-        raise RateLimited(retry_after, self._texts[bucket])
+        amount, window = self._windows[bucket]
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._sweep(now)
+        hits = self._hits.setdefault((bucket, client), deque())
+        while hits and hits[0] <= now - window:
+            hits.popleft()
+        if len(hits) >= amount:
+            raise RateLimited(max(1, math.ceil(hits[0] + window - now)), self._texts[bucket])
+        hits.append(now)
+
+    def _sweep(self, now: float) -> None:
+        """Forgets the clients whose last hit left the window."""
+        self._hits = {
+            key: hits
+            for key, hits in self._hits.items()
+            if hits and hits[-1] > now - self._windows[key[0]][1]
+        }
+        self._next_sweep = now + self._longest
 
 
 def client_address(request: Request) -> str:

@@ -1,6 +1,8 @@
-"""KPI computation: three grouped SQL aggregates (incidents, elevators, inspections), combined.
+"""KPI computation: grouped SQL aggregates of incidents, elevators and inspections, combined.
 
-Every figure is a numerator and a denominator summed in SQL with GROUP BY, so the figures add
+They are read from the trigger-kept summary tables (kpi.models: day sums per street and per
+unit, running sums of the elevators in use) plus the few incidents still waiting for someone;
+or, where the summary does not hold the grouping, summed from the base tables. Every figure is a numerator and a denominator summed in SQL with GROUP BY, so the figures add
 up: the numerators and denominators of the streets sum to the district's, and so do the
 months' and the maintenance units'. A rate with a zero denominator is "no data" (value null),
 never a division by zero.
@@ -44,6 +46,15 @@ from elevator_registry.kpi.definitions import (
     TRAPPED_FAULT_RATE,
     Kpi,
 )
+from elevator_registry.kpi.models import (
+    MEASURES,
+    NO_UNIT,
+    SUMMARY_RESPONSE_MINUTES,
+    SUMMARY_TIMEZONE,
+    KpiFleet,
+    KpiStreetDay,
+    KpiUnitDay,
+)
 from elevator_registry.registry.enums import ElevatorStatus
 from elevator_registry.registry.models import Elevator, MaintenanceContract, Organisation
 from elevator_registry.registry.scoping import contract_current_on
@@ -69,8 +80,14 @@ def compute(
     actor: Principal,
     settings: Settings,
     now: datetime,
+    from_summary: bool = True,
 ) -> dict[str, Any]:
-    """The five plan KPIs and insurance coverage for [date_from, date_to] (local dates), grouped."""
+    """The five plan KPIs and insurance coverage for [date_from, date_to] (local dates), grouped.
+
+    From the summary tables (kpi.models) where they hold the grouping; `from_summary=False`
+    recomputes everything from the base tables (the oracle the summary is tested against).
+    Insurance coverage is always counted from the policies in force on `date_to`.
+    """
     scope = _scope(actor)
     if date_to < date_from:
         raise InvalidValue("DATE_RANGE_INVALID", "to is before from", field="to")
@@ -83,26 +100,38 @@ def compute(
     end = datetime.combine(date_to + timedelta(days=1), time(), zone).astimezone(UTC)
     dialect = session.get_bind().dialect.name
     sums: dict[Any, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-
-    for row in session.execute(
-        _incident_sums(group_by, scope, start, end, now, settings, dialect, zone)
-    ).mappings():
-        sums[row["key"]].update({k: float(v or 0) for k, v in row.items() if k != "key"})
+    incident_sums = _incident_sums(group_by, scope, start, end, now, settings, dialect, zone)
+    if from_summary and _summary_applies(group_by, scope, settings):
+        statements = [
+            _summary_sums(group_by, scope, date_from, date_to, dialect),
+            # The summary holds settled incidents only; the waiting ones are read live.
+            incident_sums.where(Incident.arrived_at.is_(None), Incident.released_at.is_(None)),
+        ]
+        fleets = [
+            _fleet_counts(group_by, scope, date_to),
+            _elevator_counts(group_by, scope, date_to, insured_only=True),
+        ]
+    else:
+        statements = [
+            incident_sums,
+            _inspection_sums(group_by, scope, date_from, date_to, dialect),
+        ]
+        fleets = [_elevator_counts(group_by, scope, date_to)]
+    for statement in statements:
+        for row in session.execute(statement).mappings():
+            for name, value in row.items():
+                if name != "key":
+                    sums[row["key"]][name] += float(value or 0)
     months = _months(date_from, date_to)
-    for row in session.execute(_elevator_counts(group_by, scope, date_to)).mappings():
-        if group_by == GroupBy.MONTH:
-            for month, share in months.items():
-                sums[month]["elevators"] += float(row["elevators"])
-                sums[month]["insured"] += float(row["insured"])
-                sums[month]["elevator_months"] += float(row["elevators"]) * share
-        else:
-            sums[row["key"]]["elevators"] += float(row["elevators"])
-            sums[row["key"]]["insured"] += float(row["insured"])
-            sums[row["key"]]["elevator_months"] += float(row["elevators"]) * sum(months.values())
-    for row in session.execute(
-        _inspection_sums(group_by, scope, date_from, date_to, dialect)
-    ).mappings():
-        sums[row["key"]].update({k: float(v or 0) for k, v in row.items() if k != "key"})
+    for statement in fleets:
+        for row in session.execute(statement).mappings():
+            # The fleet is counted on the period's last day and stands for every month of it.
+            shares = months if group_by == GroupBy.MONTH else {row["key"]: sum(months.values())}
+            elevators = float(row.get("elevators", 0))
+            for key, share in shares.items():
+                sums[key]["elevators"] += elevators
+                sums[key]["insured"] += float(row.get("insured") or 0)
+                sums[key]["elevator_months"] += elevators * share
     if group_by == GroupBy.MONTH:
         for month in months:
             sums[month]  # every month of the period is shown, with "no data" where empty
@@ -242,7 +271,10 @@ def _incident_sums(
     return statement
 
 
-def _elevator_counts(group_by: GroupBy, scope: dict[str, Any], on: date) -> Select[Any]:
+def _elevator_counts(
+    group_by: GroupBy, scope: dict[str, Any], on: date, *, insured_only: bool = False
+) -> Select[Any]:
+    """Elevators in use and those insured on `on`, per group; only the insured when told."""
     by_unit = group_by == GroupBy.MAINTENANCE_UNIT or "maintenance_unit_id" in scope
     key: Any = {
         GroupBy.DISTRICT: literal("district"),
@@ -250,16 +282,22 @@ def _elevator_counts(group_by: GroupBy, scope: dict[str, Any], on: date) -> Sele
         GroupBy.MAINTENANCE_UNIT: MaintenanceContract.maintenance_unit_id,
         GroupBy.MONTH: literal("all"),
     }[group_by]
-    statement = (
-        select(
-            key.label("key"),
+    counts = (
+        [func.count().label("insured")]
+        if insured_only
+        else [
             func.count().label("elevators"),
             func.sum(case((in_force_on(on), 1), else_=0)).label("insured"),
-        )
+        ]
+    )
+    statement = (
+        select(key.label("key"), *counts)
         .select_from(Elevator)
         .where(Elevator.status == ElevatorStatus.IN_USE)
         .group_by(key)
     )
+    if insured_only:
+        statement = statement.where(in_force_on(on))
     if by_unit:
         statement = statement.outerjoin(
             MaintenanceContract,
@@ -318,6 +356,67 @@ def _inspection_sums(
         statement = statement.where(
             MaintenanceContract.maintenance_unit_id == scope["maintenance_unit_id"]
         )
+    return statement
+
+
+def _summary_applies(group_by: GroupBy, scope: dict[str, Any], settings: Settings) -> bool:
+    """Whether the summary tables hold this grouping, scope and settings."""
+    if (settings.timezone, settings.kpi_response_minutes) != (
+        SUMMARY_TIMEZONE,
+        SUMMARY_RESPONSE_MINUTES,
+    ):
+        return False
+    # The day sums are kept per street and per unit, not per street and unit together.
+    crossed = ("street" in scope and group_by == GroupBy.MAINTENANCE_UNIT) or (
+        "maintenance_unit_id" in scope and group_by == GroupBy.STREET
+    )
+    return not crossed
+
+
+def _summary_sums(
+    group_by: GroupBy, scope: dict[str, Any], date_from: date, date_to: date, dialect: str
+) -> Select[Any]:
+    by_unit = group_by == GroupBy.MAINTENANCE_UNIT or "maintenance_unit_id" in scope
+    table: type[KpiStreetDay] | type[KpiUnitDay] = KpiUnitDay if by_unit else KpiStreetDay
+    key: Any = {
+        GroupBy.DISTRICT: literal("district"),
+        GroupBy.STREET: KpiStreetDay.street,
+        GroupBy.MAINTENANCE_UNIT: func.nullif(KpiUnitDay.maintenance_unit_id, NO_UNIT),
+        GroupBy.MONTH: _local_month(table.day, dialect, ZoneInfo("UTC"), is_date=True),
+    }[group_by]
+    statement = (
+        select(key.label("key"), *(func.sum(getattr(table, name)).label(name) for name in MEASURES))
+        .where(table.day >= date_from, table.day <= date_to)
+        .group_by(key)
+        # Rows a change brought back to zero are no group (the base tables have no fact there).
+        .having(func.sum(table.incidents) + func.sum(table.inspections) > 0)
+    )
+    if "street" in scope:
+        statement = statement.where(KpiStreetDay.street == scope["street"])
+    if "maintenance_unit_id" in scope:
+        statement = statement.where(KpiUnitDay.maintenance_unit_id == scope["maintenance_unit_id"])
+    return statement
+
+
+def _fleet_counts(group_by: GroupBy, scope: dict[str, Any], on: date) -> Select[Any]:
+    """Elevators in use per group (by the contracts of day `on`), from the running sums."""
+    key: Any = {
+        GroupBy.DISTRICT: literal("district"),
+        GroupBy.STREET: KpiFleet.street,
+        GroupBy.MAINTENANCE_UNIT: func.nullif(KpiFleet.maintenance_unit_id, NO_UNIT),
+        GroupBy.MONTH: literal("all"),
+    }[group_by]
+    elevators = func.sum(KpiFleet.elevators)
+    statement = (
+        select(key.label("key"), elevators.label("elevators"))
+        .where(KpiFleet.day <= on)
+        .group_by(key)
+        .having(elevators != 0)  # a unit whose contracts all ended is no group
+    )
+    if "street" in scope:
+        statement = statement.where(KpiFleet.street == scope["street"])
+    if "maintenance_unit_id" in scope:
+        statement = statement.where(KpiFleet.maintenance_unit_id == scope["maintenance_unit_id"])
     return statement
 
 
