@@ -54,9 +54,7 @@ def elevator_card(
     card = public_service.elevator_card(
         session, rescue_code=rescue_code, settings=settings, now=clock.now()
     )
-    return render(
-        request, "card.html", {"card": card}, web_session=web_session, settings=settings
-    )
+    return render(request, "card.html", {"card": card}, web_session=web_session, settings=settings)
 
 
 @router.get("/e/{rescue_code}/qr.{image_format}")

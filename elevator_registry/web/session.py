@@ -102,9 +102,7 @@ def store(response: Response, web_session: WebSession, settings: Settings) -> No
     response.set_cookie(
         COOKIE_NAME,
         _serializer(settings).dumps(payload),
-        max_age=settings.web_session_hours * 3600
-        if web_session.logged_in
-        else ANONYMOUS_MAX_AGE,
+        max_age=settings.web_session_hours * 3600 if web_session.logged_in else ANONYMOUS_MAX_AGE,
         httponly=True,
         secure=settings.web_cookie_secure,
         samesite="lax",

@@ -287,9 +287,7 @@ def risk_export(
     return StreamingResponse(
         chunks,
         media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="risk-list-{day}.{file_format}"'
-        },
+        headers={"Content-Disposition": f'attachment; filename="risk-list-{day}.{file_format}"'},
     )
 
 
