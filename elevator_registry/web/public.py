@@ -21,7 +21,7 @@ from elevator_registry.dependencies import ClockDep, SessionDep, SettingsDep
 from elevator_registry.errors import DomainError
 from elevator_registry.incidents import intake
 from elevator_registry.incidents import public as public_service
-from elevator_registry.incidents.enums import IncidentKind
+from elevator_registry.incidents.enums import IncidentKind, IncidentStatus
 from elevator_registry.incidents.protection import limit_public_intake, limit_public_read
 from elevator_registry.incidents.schemas import IncidentCreate
 from elevator_registry.web import session as web_session_module
@@ -240,7 +240,8 @@ def tracking(
             "received": received,
             "now": clock.now(),
             "refresh_seconds": settings.web_tracking_refresh_seconds,
-            "final": tracked["status"] in {"closed", "self_released", "false_alarm", "cancelled"},
+            # Once the incident is over there is nothing left to wait for: no more reloads.
+            "final": tracked["status"] not in IncidentStatus.open(),
         },
         web_session=web_session,
         settings=settings,

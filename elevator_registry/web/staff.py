@@ -6,11 +6,12 @@ functions the API calls, so a street office sees its street and a firm its own e
 exactly as through the API.
 """
 
+import re
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from elevator_registry.auth import service as auth_service
@@ -21,14 +22,14 @@ from elevator_registry.dependencies import (
     StreamingSessionDep,
 )
 from elevator_registry.dossier import service as dossier_service
-from elevator_registry.errors import AuthenticationRequired
+from elevator_registry.errors import AuthenticationRequired, InvalidValue
 from elevator_registry.incidents import intake
 from elevator_registry.incidents import lifecycle as lifecycle_service
 from elevator_registry.incidents.schemas import TransitionAction
 from elevator_registry.registry.enums import PlaceCategory
 from elevator_registry.rules import export
 from elevator_registry.rules import service as rules_service
-from elevator_registry.rules.catalogue import Severity
+from elevator_registry.rules.catalogue import Severity, listed_rules
 from elevator_registry.rules.service import AGE_BANDS
 from elevator_registry.schemas import PathId
 from elevator_registry.web import boards, charts, timeline
@@ -46,10 +47,9 @@ from elevator_registry.web.templating import render
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 Text = Annotated[str | None, Query(max_length=60, pattern=r"^[^\x00]*$")]
-OptionalId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
 DateParam = Annotated[date | None, Query(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
-# Only paths on this site are followed after login (no open redirect).
-NEXT_PATTERN = r"^/[A-Za-z0-9/_.-]*$"
+# Only paths on this site are followed after login: no open redirect via "//host" or backslashes.
+NEXT_PATTERN = r"^(/[A-Za-z0-9_.-]+)+/?$|^/$"
 
 
 # Login --------------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def login(
             status_code=401,
         )
     assert principal.token_id is not None
-    target = next if next.startswith("/") and not next.startswith("//") else home_of(principal)
+    target = next if re.fullmatch(NEXT_PATTERN, next) else home_of(principal)
     response = RedirectResponse(target, status_code=303)
     web_session_module.store(
         response, web_session_module.logged_in_session(principal.token_id), settings
@@ -165,30 +165,44 @@ def dashboard(
     )
 
 
-def _risk_filters(
-    street: str | None,
-    rule: list[str] | None,
-    severity: list[Severity] | None,
-    place_category: PlaceCategory | None,
-    age_band: str | None,
-    maintenance_unit_id: int | None,
-    user_unit_id: int | None,
+def _optional_id(value: str | None, field: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 2_147_483_647:
+        raise InvalidValue(
+            "VALIDATION_ERROR", f"{field}: 请输入正整数 / a positive integer", field=field
+        )
+    return int(value)
+
+
+def risk_filters(
+    street: Text = None,
+    rule: Annotated[list[str] | None, Query(max_length=30)] = None,
+    severity: Annotated[list[Severity] | None, Query(max_length=4)] = None,
+    place_category: Text = None,
+    age_band: Annotated[str | None, Query(max_length=8)] = None,
+    maintenance_unit_id: Text = None,
+    user_unit_id: Text = None,
 ) -> rules_service.RiskFilters:
+    """The risk list's filters from the filter form, where an untouched field is sent empty."""
+    if place_category and place_category not in set(PlaceCategory):
+        raise InvalidValue(
+            "VALIDATION_ERROR",
+            f"place_category: 未知场所类别 {place_category}",
+            field="place_category",
+        )
     return rules_service.RiskFilters(
         street=street or None,
-        maintenance_unit_id=maintenance_unit_id,
-        user_unit_id=user_unit_id,
-        rules=tuple(rule or ()),
+        maintenance_unit_id=_optional_id(maintenance_unit_id, "maintenance_unit_id"),
+        user_unit_id=_optional_id(user_unit_id, "user_unit_id"),
+        rules=tuple(code for code in rule or () if code),
         severities=tuple(severity or ()),
-        place_category=place_category,
+        place_category=place_category or None,
         age_band=age_band or None,
     )
 
 
-RuleParam = Annotated[list[str] | None, Query(max_length=30)]
-SeverityParam = Annotated[list[Severity] | None, Query(max_length=4)]
-CategoryParam = Annotated[PlaceCategory | None, Query()]
-AgeBandParam = Annotated[str | None, Query(max_length=8)]
+RiskFiltersDep = Annotated[rules_service.RiskFilters, Depends(risk_filters)]
 
 
 @router.get("/bureau/risk")
@@ -198,21 +212,12 @@ def risk_list(
     clock: ClockDep,
     settings: SettingsDep,
     web_session: WebSessionDep,
-    street: Text = None,
-    rule: RuleParam = None,
-    severity: SeverityParam = None,
-    place_category: CategoryParam = None,
-    age_band: AgeBandParam = None,
-    maintenance_unit_id: OptionalId = None,
-    user_unit_id: OptionalId = None,
+    filters: RiskFiltersDep,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """The risk list with the API's filters, a page at a time, and download links."""
     actor = page_principal(session, web_session, *BUREAU_ROLES)
-    filters = _risk_filters(
-        street, rule, severity, place_category, age_band, maintenance_unit_id, user_unit_id
-    )
     rows, next_cursor = rules_service.risk_page(
         session,
         actor=actor,
@@ -236,7 +241,7 @@ def risk_list(
             "rows": rows,
             "filters": filters,
             "streets": boards.street_names(session),
-            "rules": rules_service.listed_rules(),
+            "rules": listed_rules(),
             "severities": list(Severity),
             "place_categories": list(PlaceCategory),
             "age_bands": list(AGE_BANDS),
@@ -257,13 +262,7 @@ def risk_export(
     settings: SettingsDep,
     web_session: WebSessionDep,
     file_format: Annotated[str, Path(pattern=r"^(csv|xlsx)$")],
-    street: Text = None,
-    rule: RuleParam = None,
-    severity: SeverityParam = None,
-    place_category: CategoryParam = None,
-    age_band: AgeBandParam = None,
-    maintenance_unit_id: OptionalId = None,
-    user_unit_id: OptionalId = None,
+    filters: RiskFiltersDep,
 ) -> Response:
     """The filtered risk list as CSV (UTF-8 with BOM) or XLSX: the API export's renderers."""
     actor = page_principal(session, web_session, *BUREAU_ROLES)
@@ -271,9 +270,7 @@ def risk_export(
     rows = rules_service.iter_risk_rows(
         session,
         actor=actor,
-        filters=_risk_filters(
-            street, rule, severity, place_category, age_band, maintenance_unit_id, user_unit_id
-        ),
+        filters=filters,
         as_of=day,
         today=day,
         now=clock.now(),

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from elevator_registry.dossier.schemas import Dossier
+from elevator_registry.web.templating import KIND_ZH, STATUS_ZH
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def dossier_timeline(dossier: Dossier, *, timezone: str) -> list[Entry]:
             Entry(
                 _local_day(incident.reported_at, zone),
                 "96333 事件",
-                f"{incident.number} {incident.kind} → {incident.status}",
+                f"{incident.number} {KIND_ZH.get(incident.kind, incident.kind)}，"
+                f"{STATUS_ZH.get(incident.status, incident.status)}",
                 alert=incident.kind == "trapped",
             )
         )

@@ -261,3 +261,24 @@ def test_risk_list_shows_an_unknown_rule_as_an_error(pages: TestClient, login: L
 def test_static_assets_are_served_from_the_package(pages: TestClient) -> None:
     for name in ("app.css", "app.js"):
         assert pages.get(f"/static/{name}").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example"])
+def test_login_never_redirects_off_site(pages: TestClient, session: Session, target: str) -> None:
+    _, secret = auth_service.create_token(session, role=Role.BUREAU, label="x", now=NOW)
+    form = pages.get("/login")
+    answer = pages.post(
+        "/login",
+        data={"token": secret, "csrf_token": csrf_of(form.text), "next": target},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == "/bureau"
+
+
+def test_risk_filter_form_sends_untouched_fields_empty(pages: TestClient, login: Login) -> None:
+    login(Role.BUREAU)
+    empty = {"place_category": "", "age_band": "", "maintenance_unit_id": "", "user_unit_id": ""}
+    answer = pages.get("/bureau/risk", params={"street": "", "rule": "NO_USER_UNIT"} | empty)
+    assert answer.status_code == 200
+    bad = pages.get("/bureau/risk", params={"rule": "NO_USER_UNIT", "user_unit_id": "x"})
+    assert bad.status_code == 422 and "user_unit_id" in bad.text
