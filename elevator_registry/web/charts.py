@@ -43,9 +43,11 @@ def trend_svg(
     for index, (month, value) in enumerate(points):
         x = LEFT + index * step
         if index == 0 or index == len(points) - 1 or len(points) <= 6:
+            # The first and last labels are anchored inwards so that they are not clipped.
+            anchor = "start" if index == 0 else "end" if index == len(points) - 1 else "middle"
             parts.append(
-                f'<text class="tick" x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="middle">'
-                f"{escape(month[-5:])}</text>"
+                f'<text class="tick" x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="{anchor}">'
+                f"{escape(month)}</text>"
             )
         if value is None:
             if segment:
