@@ -324,6 +324,35 @@ def elevator_page(
     )
 
 
+@router.get("/bureau/elevators/{elevator_id}/dossier.xlsx")
+def elevator_dossier_workbook(
+    elevator_id: PathId,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+) -> Response:
+    """The dossier as the API's XLSX workbook (a sheet per section), for the logged-in officer."""
+    actor = page_principal(session, web_session, *BUREAU_ROLES)
+    dossier = dossier_service.build_dossier(
+        session,
+        elevator_id=elevator_id,
+        actor=actor,
+        settings=settings,
+        today=clock.today(),
+        now=clock.now(),
+    )
+    return Response(
+        dossier_service.dossier_workbook(dossier, timezone=settings.timezone),
+        media_type=dossier_service.XLSX_MEDIA_TYPE,
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="dossier-{dossier.elevator.equipment_code}.xlsx"'
+            )
+        },
+    )
+
+
 @router.get("/bureau/incidents")
 def incident_board(
     request: Request,

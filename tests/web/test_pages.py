@@ -282,3 +282,12 @@ def test_risk_filter_form_sends_untouched_fields_empty(pages: TestClient, login:
     assert answer.status_code == 200
     bad = pages.get("/bureau/risk", params={"rule": "NO_USER_UNIT", "user_unit_id": "x"})
     assert bad.status_code == 422 and "user_unit_id" in bad.text
+
+
+def test_dossier_workbook_downloads_with_the_session(
+    pages: TestClient, login: Login, world: factories.World
+) -> None:
+    login(Role.BUREAU)
+    answer = pages.get(f"/bureau/elevators/{world.lift_a.id}/dossier.xlsx")
+    assert answer.status_code == 200
+    assert answer.content.startswith(b"PK")
