@@ -291,3 +291,9 @@ def test_dossier_workbook_downloads_with_the_session(
     answer = pages.get(f"/bureau/elevators/{world.lift_a.id}/dossier.xlsx")
     assert answer.status_code == 200
     assert answer.content.startswith(b"PK")
+
+
+def test_unknown_tracking_token_is_an_error_page(pages: TestClient) -> None:
+    answer = pages.get("/t/abcdefghijkl")
+    assert answer.status_code == 404
+    assert "TRACKING_TOKEN_UNKNOWN" in answer.text
