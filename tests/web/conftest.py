@@ -34,7 +34,8 @@ from elevator_registry.registry.enums import ElevatorStatus, OrganisationRole
 from tests import factories
 from tests.conftest import NOW, database_url, migrate
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; another path can be given to try a different build (or the skip).
+CHROMIUM = Path(os.environ.get("ELEVATOR_REGISTRY_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
