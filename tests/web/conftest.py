@@ -102,10 +102,8 @@ class WebWorld:
 
     rescue_codes: list[str]  # of the firm's elevators in `street`, one per test that reports
     street: str
-    other_street: str
     bureau_token: str
     firm_token: str
-    firm_name: str
 
 
 def build_web_world(session: Session, today: date) -> WebWorld:
@@ -147,10 +145,8 @@ def build_web_world(session: Session, today: date) -> WebWorld:
     return WebWorld(
         rescue_codes=[lift.rescue_code for lift in lifts[:3]],
         street="古南街道",
-        other_street="永新镇",
         bureau_token=bureau,
         firm_token=firm_token,
-        firm_name=firm.name,
     )
 
 
