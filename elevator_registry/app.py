@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from elevator_registry import web
 from elevator_registry.audit.routes import router as audit_router
 from elevator_registry.db import get_engine
 from elevator_registry.dossier.routes import router as dossier_router
@@ -113,6 +114,7 @@ def create_app() -> FastAPI:
     app.include_router(import_router, prefix="/api/v1")
     app.include_router(governance_routes.router, prefix="/api/v1")
     app.include_router(governance_routes.public_router, prefix="/api/v1")
+    web.install(app)
 
     @app.middleware("http")
     async def log_requests(

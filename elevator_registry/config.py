@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -229,6 +229,23 @@ class Settings(BaseSettings):
     )
     benchmark_routes_enabled: bool = Field(
         default=False, description="Mounts /bench/* (a bare one-INSERT ceiling) for benchmarks."
+    )
+    web_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs the web pages' session cookie and CSRF tokens (32+ random "
+        "bytes). Unset: a random key per process, so logins end at restart and do not carry "
+        "across `--workers`; set it in production.",
+    )
+    web_session_hours: int = Field(
+        default=12, ge=1, le=24 * 7, description="How long a web login lasts (one shift)."
+    )
+    web_cookie_secure: bool = Field(
+        default=True,
+        description="Send the session cookie over HTTPS only. Browsers also honour it on "
+        "http://127.0.0.1 and localhost; turn it off only to test on another plain-HTTP host.",
+    )
+    web_tracking_refresh_seconds: int = Field(
+        default=10, ge=2, le=300, description="How often the public tracking page reloads itself."
     )
 
 

@@ -76,6 +76,18 @@ def authenticate(session: Session, *, secret: str) -> Principal:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
     if token is None or token.revoked_at is not None:
         raise AuthenticationRequired("TOKEN_INVALID", "the bearer token is unknown or revoked")
+    return _principal(token)
+
+
+def authenticate_token_id(session: Session, *, token_id: int) -> Principal:
+    """The principal of token `token_id` (a web session); 401 TOKEN_INVALID once revoked."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.revoked_at is not None:
+        raise AuthenticationRequired("TOKEN_INVALID", "the token is unknown or revoked")
+    return _principal(token)
+
+
+def _principal(token: ApiToken) -> Principal:
     return Principal(
         role=Role(token.role),
         label=f"{token.role}:{token.label}#{token.id}",

@@ -1,0 +1,158 @@
+"""What the staff pages show, assembled from the domain services the API uses.
+
+Nothing here queries around the services' scoping: incidents come from
+`lifecycle.incidents_statement(actor=…)`, elevators from the risk list's `elevator_filter`, KPIs
+from `kpi.service.compute`; this module only joins the names a page needs and shapes the rows.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from elevator_registry.auth.principal import Principal
+from elevator_registry.config import Settings
+from elevator_registry.incidents import lifecycle as lifecycle_service
+from elevator_registry.incidents.models import Incident
+from elevator_registry.kpi import service as kpi_service
+from elevator_registry.registry.models import Elevator, Organisation, Street
+from elevator_registry.rules import service as rules_service
+
+# The buttons a maintenance firm gets, in the order of the rescue.
+FIRM_ACTIONS = ("accept", "arrive", "release")
+ACTION_ZH = {"accept": "接单", "arrive": "已到场", "release": "已解救"}
+# Rules that say an elevator's maintenance is late (the firm page's "overdue" list).
+MAINTENANCE_RULES = ("MAINTENANCE_OVERDUE", "MAINTENANCE_CLASS_OVERDUE")
+# How far ahead the firm page looks for maintenance falling due.
+DUE_SOON_DAYS = 3
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """An open incident with where it is and how long is left until the arrival deadline."""
+
+    incident: Incident
+    street: str
+    address: str
+    rescue_code: str
+    unit_name: str | None
+    seconds_left: int
+    actions: tuple[str, ...]
+
+
+def street_names(session: Session) -> list[str]:
+    """Streets and towns of the district, for filter menus."""
+    return list(session.scalars(select(Street.name).order_by(Street.name)))
+
+
+def open_incidents(
+    session: Session, *, actor: Principal, now: datetime, street: str | None = None, limit: int
+) -> list[BoardRow]:
+    """Open incidents the caller may read, nearest arrival deadline first."""
+    statement = (
+        lifecycle_service.incidents_statement(actor=actor, open_only=True)
+        .join(Elevator, Elevator.id == Incident.elevator_id)
+        .outerjoin(Organisation, Organisation.id == Incident.maintenance_unit_id)
+        .add_columns(Elevator.street, Elevator.address, Elevator.rescue_code, Organisation.name)
+        .order_by(Incident.arrival_deadline_at, Incident.id)
+        .limit(limit)
+    )
+    if street:
+        statement = statement.where(Elevator.street == street)
+    return [
+        BoardRow(
+            incident=incident,
+            street=row_street,
+            address=address,
+            rescue_code=rescue_code,
+            unit_name=unit_name,
+            seconds_left=int((incident.arrival_deadline_at - now).total_seconds()),
+            actions=tuple(
+                action
+                for action in FIRM_ACTIONS
+                if incident.status
+                in lifecycle_service.TRANSITIONS[action].starts.get(incident.kind, frozenset())
+            ),
+        )
+        for incident, row_street, address, rescue_code, unit_name in session.execute(statement)
+    ]
+
+
+def kpi_period(today: date) -> tuple[date, date]:
+    """The dashboard's default period: the year to date."""
+    return date(today.year, 1, 1), today
+
+
+def dashboard(
+    session: Session,
+    *,
+    actor: Principal,
+    settings: Settings,
+    now: datetime,
+    today: date,
+    date_from: date,
+    date_to: date,
+) -> dict[str, Any]:
+    """The dashboard's figures: KPI tiles, monthly series, risk per street, open incidents."""
+    common = {"date_from": date_from, "date_to": date_to, "actor": actor, "settings": settings}
+    district = kpi_service.compute(
+        session, group_by=kpi_service.GroupBy.DISTRICT, now=now, **common
+    )
+    monthly = kpi_service.compute(session, group_by=kpi_service.GroupBy.MONTH, now=now, **common)
+    tiles = district["groups"][0]["kpis"] if district["groups"] else []
+    series = [
+        {
+            "figure": tile,
+            "points": [
+                (group["key"], next(k for k in group["kpis"] if k["code"] == tile["code"])["value"])
+                for group in monthly["groups"]
+            ],
+        }
+        for tile in tiles
+    ]
+    risk = rules_service.risk_summary(
+        session,
+        actor=actor,
+        filters=rules_service.RiskFilters(),
+        as_of=today,
+        today=today,
+        now=now,
+        settings=settings,
+    )
+    return {
+        "tiles": tiles,
+        "series": series,
+        "risk": risk,
+        "incidents": open_incidents(session, actor=actor, now=now, limit=10),
+    }
+
+
+def maintenance_due(
+    session: Session, *, actor: Principal, settings: Settings, now: datetime, today: date
+) -> dict[str, list[rules_service.RiskRow]]:
+    """The caller's elevators whose maintenance is overdue today, or falls overdue soon.
+
+    "Soon" is the same rules evaluated DUE_SOON_DAYS ahead, less what is overdue already.
+    """
+    filters = rules_service.RiskFilters(rules=MAINTENANCE_RULES)
+
+    def rows(as_of: date) -> list[rules_service.RiskRow]:
+        return list(
+            rules_service.iter_risk_rows(
+                session,
+                actor=actor,
+                filters=filters,
+                as_of=as_of,
+                today=today,
+                now=now,
+                settings=settings,
+            )
+        )
+
+    overdue = rows(today)
+    overdue_ids = {row.elevator.id for row in overdue}
+    ahead = today + timedelta(days=DUE_SOON_DAYS)
+    due_soon = [row for row in rows(ahead) if row.elevator.id not in overdue_ids]
+    return {"overdue": overdue, "due_soon": due_soon}
