@@ -95,6 +95,17 @@ def public_statement(*, user_unit_id: int, year: int | None = None) -> Select[An
     return _filtered(statement, elevator_id=None, user_unit_id=user_unit_id, year=year)
 
 
+def disclosing_user_units(session: Session) -> list[Any]:
+    """User units with at least one disclosure (id and name, by name): whom the public can pick."""
+    return list(
+        session.execute(
+            select(Organisation.id, Organisation.name)
+            .where(Organisation.id.in_(select(CostDisclosure.user_unit_id)))
+            .order_by(Organisation.name, Organisation.id)
+        )
+    )
+
+
 def _filtered(
     statement: Select[Any], *, elevator_id: int | None, user_unit_id: int | None, year: int | None
 ) -> Select[Any]:

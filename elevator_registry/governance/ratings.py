@@ -570,6 +570,13 @@ def public_statement(*, year: int | None = None) -> Select[Any]:
     return statement
 
 
+def rated_years(session: Session) -> list[int]:
+    """The years that have published ratings, latest first."""
+    return list(
+        session.scalars(select(StarRating.year).distinct().order_by(StarRating.year.desc()))
+    )
+
+
 def latest_rating(session: Session, maintenance_unit_id: int) -> StarRating | None:
     """The unit's rating of its most recent rated year, if any."""
     return session.scalar(

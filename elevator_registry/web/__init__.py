@@ -1,15 +1,17 @@
-"""Server-rendered pages: the public elevator card and 96333 report, the bureau's and the
-maintenance firms' pages (Jinja2 templates and static files shipped inside the package)."""
+"""Server-rendered pages: the public elevator card and 96333 report, the public blacklist, star
+ratings and cost disclosures, the bureau's and the maintenance firms' pages (Jinja2 templates
+and static files shipped inside the package)."""
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from elevator_registry.web import public, staff
+from elevator_registry.web import governance, public, staff
 from elevator_registry.web.templating import STATIC_DIR
 
 
 def install(app: FastAPI) -> None:
     """Mounts the pages and their static files on `app`."""
     app.include_router(public.router)
+    app.include_router(governance.router)
     app.include_router(staff.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

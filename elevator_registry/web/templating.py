@@ -1,6 +1,7 @@
 """Jinja2 environment of the pages: Chinese labels for the API's codes, local-time formatting."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,6 +64,10 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def _yuan(value: Decimal) -> str:
+    return f"{value:,.2f} 元"
+
+
 def _kpi_value(figure: dict[str, Any]) -> str:
     value = figure["value"]
     if value is None:
@@ -86,6 +91,7 @@ def _build() -> Jinja2Templates:
         local=_local,
         day=_day,
         percent=_percent,
+        yuan=_yuan,
         kpi_value=_kpi_value,
         kpi_target=_kpi_target,
     )
