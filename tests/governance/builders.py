@@ -1,4 +1,5 @@
-"""Governance rows for tests, built straight through the ORM: insurers, policies, ratings."""
+"""Governance rows for tests, built straight through the ORM: insurers, policies, ratings,
+cost disclosures."""
 
 import itertools
 from datetime import date
@@ -7,7 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from elevator_registry.governance.models import InsurancePolicy, StarRating, VetoEvent
+from elevator_registry.governance.models import (
+    CostDisclosure,
+    InsurancePolicy,
+    StarRating,
+    VetoEvent,
+)
 from elevator_registry.registry.enums import OrganisationRole
 from elevator_registry.registry.models import Elevator, Organisation
 from tests import factories
@@ -60,6 +66,25 @@ def rating(
         grade=grade,
         indicators={},
         computed_at=CREATED,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def disclosure(session: Session, lift: Elevator, *, year: int, amount: str) -> CostDisclosure:
+    """The cost disclosure of `lift` for `year`, filed by its user unit."""
+    row = CostDisclosure(
+        elevator_id=lift.id,
+        user_unit_id=lift.user_unit_id,
+        year=year,
+        amount_yuan=Decimal(amount),
+        property_fee_yuan=Decimal("6000.00"),
+        advertising_income_yuan=Decimal("3600.00"),
+        repair_fund_draw_yuan=Decimal(0),
+        items="半月维保 24 次 4800 元; 更换门机皮带 1200 元",
+        disclosed_on=date(year + 1, 3, 1),
+        created_at=CREATED,
     )
     session.add(row)
     session.flush()

@@ -33,6 +33,7 @@ from elevator_registry.db import get_session, make_engine
 from elevator_registry.registry.enums import ElevatorStatus, OrganisationRole
 from tests import factories
 from tests.conftest import NOW, database_url, migrate
+from tests.governance import builders as governance
 
 # Debian's Chromium; another path can be given to try a different build (or the skip).
 CHROMIUM = Path(os.environ.get("ELEVATOR_REGISTRY_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -104,11 +105,14 @@ class WebWorld:
     street: str
     bureau_token: str
     firm_token: str
+    blacklisted: str  # name of an organisation on the public blacklist
 
 
 def build_web_world(session: Session, today: date) -> WebWorld:
-    """Two streets, two maintenance firms, elevators under contracts that cover today, and
-    elevators with findings in both streets (never maintained, one without a user unit)."""
+    """Two streets, two maintenance firms, elevators under contracts that cover today,
+    elevators with findings in both streets (never maintained, one without a user unit); for
+    the public governance pages last year's ratings, a cost disclosure and a blacklisted firm
+    without contracts (so it changes no other page)."""
     factories.street(session, "古南街道")
     factories.street(session, "永新镇", town=True)
     user = factories.organisation(session, "綦江古南物业管理有限公司", OrganisationRole.USER_UNIT)
@@ -131,6 +135,11 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         status=ElevatorStatus.IN_USE,
         commissioned_on=today - timedelta(days=4000),
     )
+    banned = factories.organisation(session, "綦江速修电梯服务部", OrganisationRole.MAINTAINER)
+    factories.blacklist(session, banned, listed_on=today - timedelta(days=30))
+    governance.rating(session, firm, year=today.year - 1, grade="A", score="96.50", stars=5)
+    governance.rating(session, other_firm, year=today.year - 1, grade="B", score="80.00")
+    governance.disclosure(session, lifts[0], year=today.year - 1, amount="9600.00")
     now = datetime.now(UTC)
     _, bureau = auth_service.create_token(
         session, role=Role.BUREAU, label="browser bureau", now=now
@@ -147,6 +156,7 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         street="古南街道",
         bureau_token=bureau,
         firm_token=firm_token,
+        blacklisted=banned.name,
     )
 
 

@@ -225,6 +225,28 @@ def test_pages_request_nothing_beyond_loopback(context: Any, live_server: LiveSe
     assert any(url.endswith("/static/app.css") for url in context.requested_urls)
 
 
+def test_resident_opens_the_public_lists_from_the_card(
+    context: Any, live_server: LiveServer
+) -> None:
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(f"/e/{live_server.world.rescue_codes[0]}")
+    page.get_by_role("navigation", name="公示信息").get_by_role("link", name="黑名单").click()
+    page.wait_for_url(re.compile(r"/public/blacklist$"))
+    assert live_server.world.blacklisted in page.locator("#blacklist").inner_text()
+    screenshot(page, "20-blacklist-phone")
+    page.get_by_role("link", name="维保单位星级评定").click()
+    assert "★★★★★" in page.locator("#star-ratings").inner_text()
+    screenshot(page, "21-star-ratings-phone")
+    page.get_by_role("link", name="维保费用公示").click()
+    page.get_by_label("使用单位").select_option(index=1)  # the one unit that disclosed
+    page.get_by_role("button", name="查看").click()
+    assert "9,600.00 元" in page.locator("#disclosures").inner_text()
+    screenshot(page, "22-cost-disclosures-phone")
+    outside = [url for url in context.requested_urls if not url.startswith(live_server.base_url)]
+    assert outside == []
+
+
 def test_risk_list_sorts_the_page_by_a_column(context: Any, live_server: LiveServer) -> None:
     page = log_in(context, live_server.world.bureau_token, "/bureau/incidents")
     page.goto("/bureau/risk?" + urlencode({"street": live_server.world.street, "rule": RULE}))

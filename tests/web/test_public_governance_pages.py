@@ -5,37 +5,15 @@ Each page must show what its public API route gives anyone, and nothing more.
 
 import html
 from datetime import date
-from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from elevator_registry.auth.enums import Role
-from elevator_registry.governance.models import CostDisclosure
 from elevator_registry.incidents.protection import RateLimiter
 from tests import factories
-from tests.factories import CREATED
 from tests.governance import builders
 from tests.web.conftest import Login
-
-
-def disclose(session: Session, world: factories.World, year: int, amount: str) -> None:
-    """A cost disclosure of user A's elevator for `year`."""
-    session.add(
-        CostDisclosure(
-            elevator_id=world.lift_a.id,
-            user_unit_id=world.user_a.id,
-            year=year,
-            amount_yuan=Decimal(amount),
-            property_fee_yuan=Decimal("6000.00"),
-            advertising_income_yuan=Decimal("3600.00"),
-            repair_fund_draw_yuan=Decimal(0),
-            items="半月维保 24 次 4800 元; 更换门机皮带 1200 元",
-            disclosed_on=date(year + 1, 3, 1),
-            created_at=CREATED,
-        )
-    )
-    session.flush()
 
 
 def test_blacklist_shows_current_listings_and_nothing_private(
@@ -90,8 +68,8 @@ def test_a_bad_year_is_a_422_page_with_the_api_message(pages: TestClient) -> Non
 def test_cost_disclosures_of_a_user_unit_and_the_form_to_pick_one(
     pages: TestClient, world: factories.World, session: Session
 ) -> None:
-    disclose(session, world, 2024, "8800.00")
-    disclose(session, world, 2025, "9600.00")
+    builders.disclosure(session, world.lift_a, year=2024, amount="8800.00")
+    builders.disclosure(session, world.lift_a, year=2025, amount="9600.00")
 
     form = pages.get("/public/cost-disclosures")
     assert form.status_code == 200
@@ -113,8 +91,8 @@ def test_cost_disclosures_of_a_user_unit_and_the_form_to_pick_one(
 def test_pages_page_like_the_api(
     pages: TestClient, world: factories.World, session: Session
 ) -> None:
-    disclose(session, world, 2024, "8800.00")
-    disclose(session, world, 2025, "9600.00")
+    builders.disclosure(session, world.lift_a, year=2024, amount="8800.00")
+    builders.disclosure(session, world.lift_a, year=2025, amount="9600.00")
     query = f"user_unit_id={world.user_a.id}&limit=1"
     first = pages.get(f"/public/cost-disclosures?{query}")
     cursor = pages.get(f"/api/v1/public/cost-disclosures?{query}").json()["next_cursor"]
