@@ -41,7 +41,7 @@ from elevator_registry.incidents.schemas import (
 )
 from elevator_registry.incidents.scoping import mask_phone, sees_caller_phone
 from elevator_registry.pagination import fetch_page
-from elevator_registry.schemas import ERROR_RESPONSES, Limit, Page, PathId
+from elevator_registry.schemas import ERROR_RESPONSES, Cursor, Limit, Page, PathId
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["incidents"])
 public_router = APIRouter(responses=ERROR_RESPONSES, tags=["public"])
@@ -86,7 +86,6 @@ RECEIPT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": IncidentReceipt, "description": "Duplicate: joined the incident already open"},
     **RATE_LIMITED_RESPONSE,
 }
-Cursor = Annotated[str | None, Query(max_length=200)]
 
 
 def _answer(answer: intake.IntakeAnswer) -> Response:
