@@ -8,6 +8,7 @@ from elevator_registry.incidents import models as incident_models
 from elevator_registry.inspection import models as inspection_models
 from elevator_registry.maintenance import models as maintenance_models
 from elevator_registry.registry import models as registry_models
+from elevator_registry.rules import models as rule_models
 
 __all__ = [
     "Base",
@@ -18,4 +19,5 @@ __all__ = [
     "inspection_models",
     "maintenance_models",
     "registry_models",
+    "rule_models",
 ]

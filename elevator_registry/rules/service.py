@@ -1,4 +1,9 @@
-"""The risk list: the union of every rule's findings, scored and filtered per caller."""
+"""The risk list: the union of every rule's findings, scored and filtered per caller.
+
+Asked for the day the risk snapshot was evaluated for (`rules.snapshot`), with no rule or
+severity filter, the list reads `elevator_risk` in index order; any other day, or a list over a
+subset of the rules, evaluates every rule live with the same SQL the snapshot was built from.
+"""
 
 import base64
 from collections import defaultdict
@@ -31,6 +36,7 @@ from elevator_registry.registry.models import Elevator
 from elevator_registry.registry.scoping import maintained_by, readable_elevators
 from elevator_registry.rules.catalogue import BY_CODE, Rule, Severity, listed_rules
 from elevator_registry.rules.context import RuleContext
+from elevator_registry.rules.models import ElevatorRisk, RiskSnapshot
 
 # Age bands by years since commissioning, as the bureau reports them.
 AGE_BANDS: dict[str, tuple[int, int | None]] = {
@@ -148,12 +154,7 @@ def _findings_for(
     for row in rows:
         grouped[row.elevator_id].append(to_finding(row.rule, row.ref_date, row.value, ctx.as_of))
     for findings in grouped.values():
-        findings.sort(
-            key=lambda finding: (
-                -ctx.settings.severity_weights.get(finding.severity, 0),
-                finding.rule,
-            )
-        )
+        _ordered(findings, ctx.settings)
     return grouped
 
 
@@ -162,6 +163,45 @@ def to_finding(code: str, ref_date: date | None, value: int | None, as_of: date)
     rule = BY_CODE[code]
     detail_zh, detail_en = rule.describe(ref_date, value, as_of)
     return Finding(code, rule.severity, ref_date, value, detail_zh, detail_en)
+
+
+def snapshot_day(session: Session) -> date | None:
+    """The day the risk snapshot was evaluated for; None before the first refresh."""
+    return session.scalar(select(RiskSnapshot.evaluated_on).where(RiskSnapshot.id == 1))
+
+
+def _reads_snapshot(session: Session, filters: RiskFilters, as_of: date) -> bool:
+    # A rule or severity filter changes the score, which the snapshot holds for all rules.
+    return not filters.rules and not filters.severities and snapshot_day(session) == as_of
+
+
+def stored_findings(stored: list[Any], as_of: date, settings: Settings) -> list[Finding]:
+    """The snapshot's [rule, ref_date, value] triples as findings, in the live path's order."""
+    findings = [
+        to_finding(rule, date.fromisoformat(ref_date) if ref_date else None, value, as_of)
+        for rule, ref_date, value in stored
+    ]
+    return _ordered(findings, settings)
+
+
+def _ordered(findings: list[Finding], settings: Settings) -> list[Finding]:
+    findings.sort(
+        key=lambda finding: (-settings.severity_weights.get(finding.severity, 0), finding.rule)
+    )
+    return findings
+
+
+def _snapshot_statement(ctx: RuleContext, filters: RiskFilters) -> Select[Any]:
+    statement = (
+        select(Elevator, ElevatorRisk.score, ElevatorRisk.findings)
+        .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
+        .where(ctx.elevator_filter)
+        .order_by(ElevatorRisk.score.desc(), ElevatorRisk.elevator_id)
+    )
+    if filters.street is not None:
+        # The same condition on the snapshot's copy of the street picks its (street, rank) index.
+        statement = statement.where(ElevatorRisk.street == filters.street)
+    return statement
 
 
 def encode_cursor(score: int, elevator_id: int) -> str:
@@ -216,6 +256,8 @@ def risk_page(
         now=now,
         elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
     )
+    if _reads_snapshot(session, filters, as_of):
+        return _snapshot_page(session, ctx, filters, limit, cursor)
     scores = _scores(ctx, rules)
     statement = (
         select(Elevator, scores.c.score)
@@ -242,6 +284,31 @@ def risk_page(
     ], next_cursor
 
 
+def _snapshot_page(
+    session: Session, ctx: RuleContext, filters: RiskFilters, limit: int, cursor: str | None
+) -> tuple[list[RiskRow], str | None]:
+    statement = _snapshot_statement(ctx, filters).limit(limit + 1)
+    if cursor is not None:
+        last_score, last_id = decode_cursor(cursor)
+        statement = statement.where(
+            # The first condition bounds the index scan; the second settles ties by id.
+            ElevatorRisk.score <= last_score,
+            or_(
+                ElevatorRisk.score < last_score,
+                ElevatorRisk.elevator_id > last_id,
+            ),
+        )
+    rows = session.execute(statement).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].score, rows[-1].Elevator.id)
+    return [
+        RiskRow(row.Elevator, row.score, stored_findings(row.findings, ctx.as_of, ctx.settings))
+        for row in rows
+    ], next_cursor
+
+
 def elevator_findings(
     session: Session, *, elevator_id: int, as_of: date, now: datetime, settings: Settings
 ) -> list[Finding]:
@@ -253,9 +320,19 @@ def elevator_findings(
 def scores_for(
     session: Session, *, elevator_ids: list[int], as_of: date, now: datetime, settings: Settings
 ) -> dict[int, tuple[int, int]]:
-    """(findings count, score) per elevator id, for the elevator read model."""
+    """(findings count, score) per elevator id, for the elevator read model.
+
+    From the snapshot when it was evaluated for `as_of`, else live for just these elevators.
+    """
     if not elevator_ids:
         return {}
+    if snapshot_day(session) == as_of:
+        stored = session.execute(
+            select(ElevatorRisk.elevator_id, ElevatorRisk.findings_count, ElevatorRisk.score).where(
+                ElevatorRisk.elevator_id.in_(elevator_ids)
+            )
+        ).all()
+        return {row[0]: (row[1], row[2]) for row in stored}
     ctx = RuleContext(
         as_of=as_of, settings=settings, now=now, elevator_filter=Elevator.id.in_(elevator_ids)
     )
@@ -290,6 +367,14 @@ def iter_risk_rows(
         now=now,
         elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
     )
+    if _reads_snapshot(session, filters, as_of):
+        stored = session.execute(
+            _snapshot_statement(ctx, filters).execution_options(yield_per=2000)
+        )
+        return (
+            RiskRow(row.Elevator, row.score, stored_findings(row.findings, as_of, settings))
+            for row in stored
+        )
     findings = findings_statement(ctx, rules).subquery("findings")
     scores = (
         select(findings.c.elevator_id, func.sum(findings.c.weight).label("score"))
@@ -371,3 +456,20 @@ def risk_summary(
             {"street": row[0], "elevators": row[1], "score": int(row[2] or 0)} for row in per_street
         ],
     }
+
+
+def with_risk(
+    session: Session, reads: list[Any], *, as_of: date, now: datetime, settings: Settings
+) -> list[Any]:
+    """Elevator read models with `findings_count` and `risk_score` as of `as_of` filled."""
+    scores = scores_for(
+        session, elevator_ids=[read.id for read in reads], as_of=as_of, now=now, settings=settings
+    )
+    return [
+        read.model_copy(
+            update=dict(
+                zip(("findings_count", "risk_score"), scores.get(read.id, (0, 0)), strict=True)
+            )
+        )
+        for read in reads
+    ]
