@@ -243,9 +243,9 @@ def _settings() -> Settings:
     return get_settings()
 
 
-@event.listens_for(Session, "after_flush_postexec")
+@event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
-    """Notes what the flush wrote, then refreshes the elevators it touched."""
+    """Notes what the flush wrote (the new, changed and deleted objects are still listed)."""
     if session.info.get("risk_refreshing"):
         return
     touched = _Touched.of(session)
@@ -253,7 +253,13 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
         table = getattr(instance, "__tablename__", None)
         if table is not None:
             touched.note(table, _row_values(instance))
-    _refresh_touched(session)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _after_flush_postexec(session: Session, _flush: UOWTransaction) -> None:
+    """Refreshes the elevators the flush touched, in the flush's transaction."""
+    if not session.info.get("risk_refreshing"):
+        _refresh_touched(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
