@@ -22,7 +22,7 @@ from itertools import islice
 from typing import Any
 
 import structlog
-from sqlalchemy import ColumnElement, Engine, delete, event, func, insert, or_, select
+from sqlalchemy import ColumnElement, CursorResult, Engine, delete, event, func, insert, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -275,26 +275,21 @@ def _bulk_statement(state: ORMExecuteState) -> Any:
     result = state.invoke_statement()
     touched = _Touched.of(session)
     parameters = state.parameters
-    rows = parameters if isinstance(parameters, list) else [parameters or {}]
-    compiled = state.statement.compile(dialect=session.get_bind().dialect).params
-    for row in rows:
-        touched.note(name, {**compiled, **row})
-    if state.is_update and name in ("elevator", "incident"):
-        # Status transitions and escalation update rows by id and return the ids they moved.
-        moved = {
-            value
-            for key, value in compiled.items()
-            if key.startswith("id_") and isinstance(value, int)
-        }
-        frozen = result.freeze() if result.returns_rows else None
-        if frozen is not None:
-            moved |= {row[0] for row in frozen.data if row and isinstance(row[0], int)}
+    for row in parameters if isinstance(parameters, list) else [parameters or {}]:
+        touched.note(name, row)
+    # A plain UPDATE (no RETURNING) has no rows to replay and callers read its rowcount; the
+    # elevator status transitions among them also add a status-change row, which the flush notes.
+    returns_rows = not isinstance(result, CursorResult) or result.returns_rows
+    if state.is_update and name in ("elevator", "incident") and returns_rows:
+        # Lifecycle and escalation updates return the ids of the incidents they moved.
+        frozen = result.freeze()
+        moved = {row[0] for row in frozen.data if row and isinstance(row[0], int)}
         if name == "elevator":
             touched.elevators |= moved
         else:
             touched.links.setdefault("incident_event", set()).update(moved)
         _refresh_touched(session)
-        return frozen() if frozen is not None else result
+        return frozen()
     _refresh_touched(session)
     return result
 
