@@ -1,11 +1,9 @@
 """`elevator-registry generate`: realistic proportions, and a snapshot equal to live evaluation."""
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from elevator_registry.config import Settings
@@ -17,7 +15,7 @@ from elevator_registry.registry.models import Elevator, MaintenanceContract
 from elevator_registry.rules import snapshot
 from elevator_registry.rules.models import ElevatorRisk
 from elevator_registry.sample.synthetic import generate_registry
-from tests.conftest import NOW, TODAY, database_url, migrate
+from tests.conftest import NOW, TODAY, migrate, new_database
 from tests.rules.test_snapshot import assert_snapshot_matches_live
 
 ELEVATORS = 400
@@ -26,16 +24,7 @@ ELEVATORS = 400
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A scratch database holding 400 generated elevators with a year of evidence."""
-    base = database_url(tmp_path_factory)
-    admin = None
-    if base.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('synthetic') / 'synthetic.sqlite3'}"
-    else:
-        name = f"synthetic_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name}"))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    url, drop = new_database(tmp_path_factory, "synthetic")
     engine = make_engine(url)
     with engine.begin() as connection:
         migrate(connection, "head")
@@ -44,10 +33,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
         snapshot.refresh_all(session, as_of=TODAY, now=NOW, settings=Settings())
     yield engine
     engine.dispose()
-    if admin is not None:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {make_url(url).database} WITH (FORCE)"))
-        admin.dispose()
+    drop()
 
 
 def count(session: Session, model: type) -> int:

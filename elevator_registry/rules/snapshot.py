@@ -14,7 +14,7 @@ evidence cost one primary-key read of `risk_snapshot`.
 
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -28,7 +28,9 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
 
-from elevator_registry.config import Settings
+from elevator_registry.clock import Clock
+from elevator_registry.config import Settings, get_settings
+from elevator_registry.db import get_engine
 from elevator_registry.incidents.models import Incident
 from elevator_registry.maintenance.models import HazardReport, MaintenanceRecord
 from elevator_registry.registry.models import Elevator, MaintenanceContract
@@ -115,8 +117,6 @@ def refresh_with_engine(
     engine: Engine, *, settings: Settings, as_of: date | None = None
 ) -> RefreshReport:
     """`refresh_all` in its own transaction on `engine`, as of `as_of` or the district's today."""
-    from elevator_registry.clock import Clock
-
     clock = Clock(timezone=settings.timezone)
     with Session(engine) as session, session.begin():
         return refresh_all(
@@ -237,12 +237,6 @@ def _row_values(instance: Any) -> dict[str, Any]:
     return {column.key: getattr(instance, column.key, None) for column in table.columns}
 
 
-def _settings() -> Settings:
-    from elevator_registry.config import get_settings
-
-    return get_settings()
-
-
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     """Notes what the flush wrote (the new, changed and deleted objects are still listed)."""
@@ -302,13 +296,15 @@ def _refresh_touched(session: Session) -> None:
         day = snapshot_day(session)
         ids = touched.resolve(session, day) if day is not None else set()
     if ids:
-        refresh_elevators(session, ids, settings=_settings())
+        refresh_elevators(session, ids, settings=get_settings())
 
 
 # The daily refresh in `serve` ----------------------------------------------------------------
 
 
-def run_daily(stop: threading.Event, *, interval_seconds: float, one_pass: Any) -> None:
+def run_daily(
+    stop: threading.Event, *, interval_seconds: float, one_pass: Callable[[], RefreshReport]
+) -> None:
     """Refreshes now and then every `interval_seconds` until `stop`; survives errors."""
     while True:
         try:
@@ -323,8 +319,6 @@ def start_background(settings: Settings) -> tuple[threading.Thread, threading.Ev
     """Starts the daily snapshot refresh in a daemon thread (None when disabled in settings)."""
     if not settings.risk_refresh_loop_enabled:
         return None
-    from elevator_registry.db import get_engine
-
     stop = threading.Event()
     thread = threading.Thread(
         target=run_daily,
