@@ -1,5 +1,6 @@
 """The `elevator-registry` command line: serve, migrate, load sample data, manage tokens."""
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -19,6 +20,7 @@ from elevator_registry.incidents import cli as incident_cli
 from elevator_registry.kpi import cli as kpi_cli
 from elevator_registry.rules import cli as rules_cli
 from elevator_registry.rules import snapshot
+from elevator_registry.sample.generator import SAMPLE_REFERENCE_DATE
 
 app = typer.Typer(
     help="Elevator-safety supervision registry (綦江区 安全乘梯守护行动).", no_args_is_help=True
@@ -78,17 +80,26 @@ def generate(
     database_url: Annotated[
         str | None, typer.Option(help="Target database (default: the configured one).")
     ] = None,
+    reference_date: Annotated[
+        str, typer.Option(help="The data's 'today' (YYYY-MM-DD); the snapshot is for this day.")
+    ] = SAMPLE_REFERENCE_DATE.isoformat(),
 ) -> None:
     """Writes a synthetic registry of any size into an empty, migrated database (bulk path)."""
     from elevator_registry.db import make_engine
     from elevator_registry.sample.synthetic import generate_registry
 
+    day = date.fromisoformat(reference_date)
     engine = make_engine(database_url) if database_url else get_engine()
     report = generate_registry(
-        engine, elevators=elevators, years=years, seed=seed, progress=typer.echo
+        engine,
+        elevators=elevators,
+        years=years,
+        seed=seed,
+        reference_date=day,
+        progress=typer.echo,
     )
     typer.echo(report.summary())
-    typer.echo(snapshot.refresh_with_engine(engine, settings=get_settings()).summary())
+    typer.echo(snapshot.refresh_with_engine(engine, settings=get_settings(), as_of=day).summary())
 
 
 app.command("risk-list")(rules_cli.risk_list)
