@@ -8,15 +8,18 @@ subset of the rules, evaluates every rule live with the same SQL the snapshot wa
 import base64
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
     String,
+    Text,
     and_,
     cast,
     func,
@@ -61,7 +64,7 @@ class RiskFilters:
     age_band: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
     """One rule an elevator breaks, with the date and number behind it."""
 
@@ -162,8 +165,9 @@ def _findings_for(
     return grouped
 
 
+@lru_cache(maxsize=1 << 16)
 def to_finding(code: str, ref_date: date | None, value: int | None, as_of: date) -> Finding:
-    """A finding with its human text."""
+    """A finding with its human text (cached: exports repeat the same findings many times)."""
     rule = BY_CODE[code]
     detail_zh, detail_en = rule.describe(ref_date, value, as_of)
     return Finding(code, rule.severity, ref_date, value, detail_zh, detail_en)
@@ -179,13 +183,32 @@ def _reads_snapshot(session: Session, filters: RiskFilters, as_of: date) -> bool
     return not filters.rules and not filters.severities and snapshot_day(session) == as_of
 
 
-def stored_findings(stored: list[Any], as_of: date, settings: Settings) -> list[Finding]:
-    """The snapshot's [rule, ref_date, value] triples as findings, in the live path's order."""
+def stored_findings(stored: list[Any] | str, as_of: date, settings: Settings) -> list[Finding]:
+    """The snapshot's [rule, ref_date, value] triples (or their JSON text) as findings, in the
+    live path's order."""
+    if isinstance(stored, str):
+        weights = tuple(sorted(settings.severity_weights.items()))
+        return list(_parsed_findings(stored, as_of, weights))
     findings = [
         to_finding(rule, date.fromisoformat(ref_date) if ref_date else None, value, as_of)
         for rule, ref_date, value in stored
     ]
     return _ordered(findings, settings)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parsed_findings(
+    text: str, as_of: date, weights: tuple[tuple[str, int], ...]
+) -> tuple[Finding, ...]:
+    # Exports read the JSON as text: many elevators share the very same findings, so parsing
+    # and rendering them once per distinct text keeps the export near the database's own rate.
+    by_severity = dict(weights)
+    findings = [
+        to_finding(rule, date.fromisoformat(ref_date) if ref_date else None, value, as_of)
+        for rule, ref_date, value in orjson.loads(text)
+    ]
+    findings.sort(key=lambda finding: (-by_severity.get(finding.severity, 0), finding.rule))
+    return tuple(findings)
 
 
 def _ordered(findings: list[Finding], settings: Settings) -> list[Finding]:
@@ -209,15 +232,31 @@ EXPORT_COLUMNS = (
 )
 
 
-def _snapshot_statement(ctx: RuleContext, filters: RiskFilters, *columns: Any) -> Select[Any]:
+def _snapshot_context(
+    ctx: RuleContext, actor: Principal, filters: RiskFilters, today: date
+) -> RuleContext:
+    """`ctx` with the street left to the snapshot's own copy (kept current on every write), so
+    one street's list is a range scan of `ix_elevator_risk_street_rank`."""
+    return RuleContext(
+        as_of=ctx.as_of,
+        settings=ctx.settings,
+        now=ctx.now,
+        elevator_filter=elevator_filter(
+            actor=actor, filters=replace(filters, street=None), as_of=ctx.as_of, today=today
+        ),
+    )
+
+
+def _snapshot_statement(
+    ctx: RuleContext, filters: RiskFilters, *columns: Any, findings: Any = ElevatorRisk.findings
+) -> Select[Any]:
     statement = (
-        select(*(columns or (Elevator,)), ElevatorRisk.score, ElevatorRisk.findings)
+        select(*(columns or (Elevator,)), ElevatorRisk.score, findings.label("findings"))
         .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
         .where(ctx.elevator_filter)
         .order_by(ElevatorRisk.score.desc(), ElevatorRisk.elevator_id)
     )
     if filters.street is not None:
-        # The same condition on the snapshot's copy of the street picks its (street, rank) index.
         statement = statement.where(ElevatorRisk.street == filters.street)
     return statement
 
@@ -275,7 +314,9 @@ def risk_page(
         elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
     )
     if not filters.rules and not filters.severities:
-        page = _snapshot_page(session, ctx, filters, limit, cursor)
+        page = _snapshot_page(
+            session, _snapshot_context(ctx, actor, filters, today), filters, limit, cursor
+        )
         if page is not None:
             return page
     scores = _scores(ctx, rules)
@@ -398,7 +439,12 @@ def iter_risk_rows(
     )
     if _reads_snapshot(session, filters, as_of):
         stored = session.execute(
-            _snapshot_statement(ctx, filters, *EXPORT_COLUMNS).execution_options(yield_per=2000)
+            _snapshot_statement(
+                _snapshot_context(ctx, actor, filters, today),
+                filters,
+                *EXPORT_COLUMNS,
+                findings=cast(ElevatorRisk.findings, Text),
+            ).execution_options(yield_per=2000)
         )
         return (
             RiskRow(row, row.score, stored_findings(row.findings, as_of, settings))
