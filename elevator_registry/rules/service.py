@@ -80,7 +80,7 @@ class Finding:
 class RiskRow:
     """One elevator on the risk list.
 
-    Pages carry the ORM `Elevator`; snapshot exports carry a row of `EXPORT_COLUMNS`, which
+    The live path carries the ORM `Elevator`; the snapshot path a row of `LISTED_COLUMNS`, which
     reads the same by attribute and costs a fraction of an ORM object per row.
     """
 
@@ -218,8 +218,8 @@ def _ordered(findings: list[Finding], settings: Settings) -> list[Finding]:
     return findings
 
 
-# The elevator columns exports show (CSV/XLSX and the CLI table).
-EXPORT_COLUMNS = (
+# The elevator columns a list row shows (the API's RiskElevator, CSV/XLSX, the CLI table).
+LISTED_COLUMNS = (
     Elevator.id,
     Elevator.equipment_code,
     Elevator.registration_number,
@@ -229,6 +229,7 @@ EXPORT_COLUMNS = (
     Elevator.place_category,
     Elevator.status,
     Elevator.commissioned_on,
+    Elevator.user_unit_id,
 )
 
 
@@ -251,7 +252,7 @@ def _snapshot_statement(
     ctx: RuleContext, filters: RiskFilters, *columns: Any, findings: Any = ElevatorRisk.findings
 ) -> Select[Any]:
     statement = (
-        select(*(columns or (Elevator,)), ElevatorRisk.score, findings.label("findings"))
+        select(*columns, ElevatorRisk.score, findings.label("findings"))
         .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
         .where(ctx.elevator_filter)
         .order_by(ElevatorRisk.score.desc(), ElevatorRisk.elevator_id)
@@ -352,7 +353,7 @@ def _snapshot_page(
     # The snapshot's day is checked in the same statement (one round trip for the usual case);
     # only an empty page needs a second look to tell "nothing listed" from "no snapshot".
     statement = (
-        _snapshot_statement(ctx, filters)
+        _snapshot_statement(ctx, filters, *LISTED_COLUMNS)
         .join(RiskSnapshot, and_(RiskSnapshot.id == 1, RiskSnapshot.evaluated_on == ctx.as_of))
         .limit(limit + 1)
     )
@@ -372,9 +373,9 @@ def _snapshot_page(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].score, rows[-1].Elevator.id)
+        next_cursor = encode_cursor(rows[-1].score, rows[-1].id)
     return [
-        RiskRow(row.Elevator, row.score, stored_findings(row.findings, ctx.as_of, ctx.settings))
+        RiskRow(row, row.score, stored_findings(row.findings, ctx.as_of, ctx.settings))
         for row in rows
     ], next_cursor
 
@@ -442,7 +443,7 @@ def iter_risk_rows(
             _snapshot_statement(
                 _snapshot_context(ctx, actor, filters, today),
                 filters,
-                *EXPORT_COLUMNS,
+                *LISTED_COLUMNS,
                 findings=cast(ElevatorRisk.findings, Text),
             ).execution_options(yield_per=2000)
         )
