@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -507,7 +508,8 @@ def no_rescue_drill(ctx: RuleContext) -> Select:
 
 def incident_late(ctx: RuleContext) -> Select:
     """A trapped-passenger incident with nobody on site past its arrival deadline."""
-    instant = ctx.instant
+    # Named, so a statement built once (the per-write refresh) can be run for another moment.
+    instant = bindparam("instant", ctx.instant, type_=Incident.reported_at.type)
     late = (
         select(
             Incident.elevator_id.label("elevator_id"),

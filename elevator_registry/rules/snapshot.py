@@ -26,6 +26,8 @@ from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Engine,
+    Insert,
+    bindparam,
     delete,
     event,
     func,
@@ -88,8 +90,8 @@ def _findings_json_sqlite(element: findings_json, compiler: SQLCompiler, **kw: A
     return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
 
 
-def _store(session: Session, ctx: RuleContext) -> None:
-    """Inserts the scored findings of the elevators `ctx` selects into `elevator_risk`."""
+def _scored_insert(ctx: RuleContext) -> Insert:
+    """INSERT into `elevator_risk` of the scored findings of the elevators `ctx` selects."""
     findings = findings_statement(ctx, listed_rules()).subquery("findings")
     scored = (
         select(
@@ -102,12 +104,30 @@ def _store(session: Session, ctx: RuleContext) -> None:
         .join(Elevator, Elevator.id == findings.c.elevator_id)
         .group_by(findings.c.elevator_id, Elevator.street)
     )
-    table = ElevatorRisk.__table__
-    session.execute(
-        insert(table).from_select(
-            ["elevator_id", "street", "score", "findings_count", "findings"], scored
-        )
+    return insert(ElevatorRisk.__table__).from_select(
+        ["elevator_id", "street", "score", "findings_count", "findings"], scored
     )
+
+
+# Building the nineteen rule queries costs more Python than the database spends evaluating
+# them for one elevator, so the per-write statement is built once per day and settings object
+# with the elevator ids and the moment as parameters.
+_PER_WRITE: dict[tuple[date, int], Insert] = {}
+
+
+def _per_write_insert(day: date, settings: Settings) -> Insert:
+    key = (day, id(settings))
+    if key not in _PER_WRITE:
+        _PER_WRITE.clear()
+        _PER_WRITE[key] = _scored_insert(
+            RuleContext(
+                as_of=day,
+                settings=settings,
+                now=datetime.now(UTC),
+                elevator_filter=Elevator.id.in_(bindparam("elevator_ids", expanding=True)),
+            )
+        )
+    return _PER_WRITE[key]
 
 
 def refresh_all(
@@ -117,7 +137,7 @@ def refresh_all(
     started = time.perf_counter()
     with _quiet(session):
         session.execute(delete(ElevatorRisk))
-        _store(session, RuleContext(as_of=as_of, settings=settings, now=now))
+        session.execute(_scored_insert(RuleContext(as_of=as_of, settings=settings, now=now)))
         session.execute(delete(RiskSnapshot))
         session.execute(insert(RiskSnapshot).values(id=1, evaluated_on=as_of, refreshed_at=now))
         count = session.scalar(select(func.count()).select_from(ElevatorRisk)) or 0
@@ -149,18 +169,11 @@ def refresh_elevators(
         day = snapshot_day(session)
         if day is None:
             return
-        instant = now or datetime.now(UTC)
+        instant = RuleContext(as_of=day, settings=settings, now=now or datetime.now(UTC)).instant
+        statement = _per_write_insert(day, settings)
         for chunk in _chunks(sorted(set(elevator_ids))):
             session.execute(delete(ElevatorRisk).where(ElevatorRisk.elevator_id.in_(chunk)))
-            _store(
-                session,
-                RuleContext(
-                    as_of=day,
-                    settings=settings,
-                    now=instant,
-                    elevator_filter=Elevator.id.in_(chunk),
-                ),
-            )
+            session.execute(statement, {"elevator_ids": chunk, "instant": instant})
 
 
 @contextmanager

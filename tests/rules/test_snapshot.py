@@ -153,3 +153,24 @@ def test_a_snapshot_of_another_day_is_not_read(session: Session, world: factorie
         cursor=None,
     )
     assert rows, "today's list is evaluated live, not read from yesterday's emptied snapshot"
+
+
+def test_a_single_elevator_refresh_is_evaluated_at_its_own_moment(
+    session: Session, world: factories.World
+) -> None:
+    settings = Settings()
+    snapshot.refresh_all(session, as_of=TODAY, now=NOW, settings=settings)
+    builders.incident(session, world.lift_b, NOW - timedelta(minutes=10))
+
+    def late() -> bool:
+        row = session.get(ElevatorRisk, world.lift_b.id, populate_existing=True)
+        return row is not None and "INCIDENT_LATE" in {rule for rule, *_ in row.findings}
+
+    # One statement serves every write of the day; the moment is its parameter.
+    snapshot.refresh_elevators(session, [world.lift_b.id], settings=settings, now=NOW)
+    assert not late()
+    later = NOW + timedelta(minutes=25)
+    snapshot.refresh_elevators(session, [world.lift_b.id], settings=settings, now=later)
+    assert late()
+    snapshot.refresh_elevators(session, [world.lift_b.id], settings=settings, now=NOW)
+    assert not late()
