@@ -1,5 +1,6 @@
 """The `elevator-registry` command line: serve, migrate, load sample data, manage tokens."""
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -19,6 +20,8 @@ from elevator_registry.imports.cli import import_command
 from elevator_registry.incidents import cli as incident_cli
 from elevator_registry.kpi import cli as kpi_cli
 from elevator_registry.rules import cli as rules_cli
+from elevator_registry.rules import snapshot
+from elevator_registry.sample.generator import SAMPLE_REFERENCE_DATE
 
 app = typer.Typer(
     help="Elevator-safety supervision registry (綦江区 安全乘梯守护行动).", no_args_is_help=True
@@ -26,6 +29,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema migrations (Alembic).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(rules_cli.risk_app, name="risk")
 app.add_typer(tokens_app, name="tokens")
 app.command("import")(import_command)
 
@@ -65,6 +69,38 @@ def load_sample() -> None:
     with get_sessionmaker()() as session, session.begin():
         report = load(session, now=get_clock().now())
     typer.echo(report.summary())
+    if not report.already_loaded:
+        typer.echo(snapshot.refresh_with_engine(get_engine(), settings=get_settings()).summary())
+
+
+@app.command("generate")
+def generate(
+    elevators: Annotated[int, typer.Option(help="How many elevators.")] = 1000,
+    years: Annotated[int, typer.Option(help="Years of evidence up to the reference date.")] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same rows).")] = 2022,
+    database_url: Annotated[
+        str | None, typer.Option(help="Target database (default: the configured one).")
+    ] = None,
+    reference_date: Annotated[
+        str, typer.Option(help="The data's 'today' (YYYY-MM-DD); the snapshot is for this day.")
+    ] = SAMPLE_REFERENCE_DATE.isoformat(),
+) -> None:
+    """Writes a synthetic registry of any size into an empty, migrated database (bulk path)."""
+    from elevator_registry.db import make_engine
+    from elevator_registry.sample.synthetic import generate_registry
+
+    day = date.fromisoformat(reference_date)
+    engine = make_engine(database_url) if database_url else get_engine()
+    report = generate_registry(
+        engine,
+        elevators=elevators,
+        years=years,
+        seed=seed,
+        reference_date=day,
+        progress=typer.echo,
+    )
+    typer.echo(report.summary())
+    typer.echo(snapshot.refresh_with_engine(engine, settings=get_settings(), as_of=day).summary())
 
 
 app.command("risk-list")(rules_cli.risk_list)
@@ -98,6 +134,7 @@ def serve(
         typer.echo("database has no schema yet: run `elevator-registry db upgrade` first", err=True)
         raise typer.Exit(code=1)
     incident_cli.start_escalation_loop()
+    rules_cli.start_refresh_loop()
     uvicorn.run(
         "elevator_registry.app:create_app",
         factory=True,

@@ -204,6 +204,15 @@ class Settings(BaseSettings):
     escalation_interval_seconds: int = Field(
         default=30, ge=1, le=3600, description="Seconds between two background escalation passes."
     )
+    risk_refresh_loop_enabled: bool = Field(
+        default=True, description="`serve` refreshes the risk snapshot in the background."
+    )
+    risk_refresh_interval_seconds: int = Field(
+        default=86_400,
+        ge=60,
+        le=604_800,
+        description="Seconds between two background risk-snapshot refreshes (the first at start).",
+    )
     kpi_response_minutes: int = Field(
         default=5,
         ge=1,

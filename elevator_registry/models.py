@@ -9,6 +9,7 @@ from elevator_registry.inspection import models as inspection_models
 from elevator_registry.kpi import models as kpi_models
 from elevator_registry.maintenance import models as maintenance_models
 from elevator_registry.registry import models as registry_models
+from elevator_registry.rules import models as rule_models
 
 __all__ = [
     "Base",
@@ -20,4 +21,5 @@ __all__ = [
     "kpi_models",
     "maintenance_models",
     "registry_models",
+    "rule_models",
 ]

@@ -144,25 +144,33 @@ def scratch_database(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """A new, empty database that the app's own settings point at (for CLI tests that commit)."""
-    base = database_url(tmp_path_factory)
-    if base.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('scratch') / 'cli.sqlite3'}"
-        admin = None
-    else:
-        name = f"scratch_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name}"))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    url, drop = new_database(tmp_path_factory, "scratch")
     monkeypatch.setenv("ELEVATOR_REGISTRY_DATABASE_URL", url)
     _clear_caches()
     yield url
     get_engine().dispose()
     _clear_caches()
-    if admin is not None:
+    drop()
+
+
+def new_database(
+    tmp_path_factory: pytest.TempPathFactory, prefix: str
+) -> tuple[str, Callable[[], None]]:
+    """A new, empty database beside the test database: its URL and what drops it."""
+    base = database_url(tmp_path_factory)
+    if base.startswith("sqlite"):
+        return f"sqlite:///{tmp_path_factory.mktemp(prefix) / f'{prefix}.sqlite3'}", lambda: None
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+
+    def drop() -> None:
         with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {make_url(url).database} WITH (FORCE)"))
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
         admin.dispose()
+
+    return make_url(base).set(database=name).render_as_string(hide_password=False), drop
 
 
 def _clear_caches() -> None:

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from elevator_registry.auth.enums import Role
+from elevator_registry.auth.principal import Principal
 from elevator_registry.config import get_settings
 from elevator_registry.dates import add_years
 from elevator_registry.governance.models import BlacklistEntry
@@ -39,6 +41,7 @@ from elevator_registry.registry.models import (
     Street,
     Warranty,
 )
+from elevator_registry.rules import service as rules_service
 from elevator_registry.sample.generator import (
     MAX_ELEVATORS,
     SAMPLE_REFERENCE_DATE,
@@ -424,3 +427,18 @@ def test_loading_twice_inserts_nothing_the_second_time(session: Session) -> None
     assert second.already_loaded
     assert second.summary() == "sample already loaded: nothing to do"
     assert row_counts(session) == after_first
+
+
+def test_the_sample_triggers_every_rule_on_its_reference_date(session: Session) -> None:
+    load_sample(session, now=datetime(2026, 11, 15, 2, 0, tzinfo=UTC))
+    summary = rules_service.risk_summary(
+        session,
+        actor=Principal(Role.BUREAU, "test bureau"),
+        filters=rules_service.RiskFilters(),
+        as_of=TODAY,
+        today=TODAY,
+        now=datetime(2026, 11, 15, 2, 0, tzinfo=UTC),
+        settings=get_settings(),
+    )
+    untriggered = [row["rule"] for row in summary["by_rule"] if row["elevators"] == 0]
+    assert untriggered == []

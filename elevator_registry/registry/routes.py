@@ -37,6 +37,7 @@ from elevator_registry.registry.schemas import (
     WarrantyCreate,
     WarrantyRead,
 )
+from elevator_registry.rules import service as rules_service
 from elevator_registry.schemas import (
     ERROR_RESPONSES,
     Cursor,
@@ -240,6 +241,9 @@ def list_elevators(
     reads = inspection_service.elevator_reads(
         session, items, regime=settings.inspection_regime, as_of=clock.today()
     )
+    reads = rules_service.with_risk(
+        session, reads, as_of=clock.today(), now=clock.now(), settings=settings
+    )
     return {"items": reads, "next_cursor": next_cursor}
 
 
@@ -255,8 +259,11 @@ def read_elevator(
     elevator = elevator_service.get_elevator(
         session, elevator_id=elevator_id, actor=actor, today=clock.today()
     )
-    return inspection_service.elevator_reads(
+    reads = inspection_service.elevator_reads(
         session, [elevator], regime=settings.inspection_regime, as_of=clock.today()
+    )
+    return rules_service.with_risk(
+        session, reads, as_of=clock.today(), now=clock.now(), settings=settings
     )[0]
 
 

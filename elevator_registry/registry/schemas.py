@@ -219,6 +219,13 @@ class ElevatorRead(ReadModel):
     next_self_test_due_on: date | None = Field(
         default=None, description="Self-test (TSG T7008) due by; null when none remains."
     )
+    # From the risk snapshot (or evaluated live for this elevator); filled by the GET routes.
+    findings_count: int | None = Field(
+        default=None, description="Rules on the risk list the elevator breaks today."
+    )
+    risk_score: int | None = Field(
+        default=None, description="Sum of those findings' severity weights (risk-list order)."
+    )
 
 
 class RegisterAction(InputModel):

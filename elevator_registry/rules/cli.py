@@ -1,4 +1,4 @@
-"""CLI commands of the rules domain: `risk-list` and `rules-doc`."""
+"""CLI commands of the rules domain: `risk-list`, `risk refresh` and `rules-doc`."""
 
 import sys
 from contextlib import nullcontext
@@ -14,13 +14,14 @@ from rich.table import Table
 from elevator_registry.auth.principal import CLI
 from elevator_registry.clock import get_clock
 from elevator_registry.config import get_settings
-from elevator_registry.db import get_sessionmaker
+from elevator_registry.db import get_engine, get_sessionmaker
 from elevator_registry.errors import DomainError
-from elevator_registry.rules import docs, export
+from elevator_registry.rules import docs, export, snapshot
 from elevator_registry.rules import service as rules_service
 from elevator_registry.rules.catalogue import Severity
 
 DOCS_PATH = Path("docs") / "RULES.md"
+risk_app = typer.Typer(help="The risk snapshot the risk list reads.", no_args_is_help=True)
 
 
 class OutputFormat(StrEnum):
@@ -97,6 +98,27 @@ def _print_table(rows: object, day: date, limit: int) -> None:
             "\n".join(f"{finding.rule}: {finding.detail_zh}" for finding in row.findings),
         )
     Console().print(table)
+
+
+@risk_app.command("refresh")
+def risk_refresh(
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today.")] = None,
+) -> None:
+    """Re-evaluates every rule for every elevator into the risk snapshot (set-wise)."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError as error:
+        raise typer.BadParameter("as-of must be YYYY-MM-DD") from error
+    report = snapshot.refresh_with_engine(get_engine(), settings=get_settings(), as_of=day)
+    typer.echo(report.summary())
+
+
+def start_refresh_loop() -> None:
+    """Starts the daily snapshot refresh thread for `serve` (unless disabled in settings)."""
+    if snapshot.start_background(get_settings()) is not None:
+        typer.echo(
+            f"risk refresh loop: every {get_settings().risk_refresh_interval_seconds} s", err=True
+        )
 
 
 def rules_doc(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -23,7 +24,9 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
 )
+from sqlalchemy.sql.elements import True_
 
 from elevator_registry.dates import add_years
 from elevator_registry.incidents.enums import IncidentKind, IncidentStatus
@@ -79,6 +82,17 @@ def _finding(ref_date, value) -> Select:  # type: ignore[no-untyped-def]
         ref_date.label("ref_date"),
         cast(value, Integer).label("value"),
     )
+
+
+def _scoped(elevator_id, ctx: RuleContext):  # type: ignore[no-untyped-def]
+    """Limits a per-elevator aggregate to the elevators in scope before it groups.
+
+    Without it the database aggregates the whole evidence table and only then joins the few
+    elevators a page or a single write asks for.
+    """
+    if isinstance(ctx.elevator_filter, True_):
+        return true()
+    return elevator_id.in_(select(Elevator.id).where(ctx.elevator_filter))
 
 
 def _is_latest_revision():  # type: ignore[no-untyped-def]
@@ -264,6 +278,7 @@ def record_unconfirmed(ctx: RuleContext) -> Select:
         .where(
             MaintenanceRecord.performed_at < late,
             MaintenanceRecord.performed_at >= lookback,
+            _scoped(MaintenanceRecord.elevator_id, ctx),
             _is_latest_revision(),
             ~exists(
                 select(MaintenanceConfirmation.id).where(
@@ -347,6 +362,7 @@ def high_fault_frequency(ctx: RuleContext) -> Select:
             Incident.status.not_in([IncidentStatus.FALSE_ALARM, IncidentStatus.CANCELLED]),
             Incident.reported_at >= since,
             Incident.reported_at < ctx.end_of_day,
+            _scoped(Incident.elevator_id, ctx),
         )
         .group_by(Incident.elevator_id)
         .having(func.count() >= ctx.settings.high_fault_incidents)
@@ -370,6 +386,7 @@ def serious_hazard_open(ctx: RuleContext) -> Select:
         .where(
             HazardReport.severity == HazardSeverity.SERIOUS,
             HazardReport.found_at < ctx.end_of_day,
+            _scoped(HazardReport.elevator_id, ctx),
             ~exists(
                 select(HazardResolution.id).where(
                     HazardResolution.hazard_report_id == HazardReport.id,
@@ -420,7 +437,11 @@ def warranty_below_minimum(ctx: RuleContext) -> Select:
             func.count().label("warranties"),
         )
         .join(Elevator, Elevator.id == Warranty.elevator_id)
-        .where(Warranty.start_date <= ctx.as_of, or_(short_renovation, short_maker_parts))
+        .where(
+            Warranty.start_date <= ctx.as_of,
+            _scoped(Warranty.elevator_id, ctx),
+            or_(short_renovation, short_maker_parts),
+        )
         .group_by(Warranty.elevator_id)
         .subquery()
     )
@@ -487,7 +508,8 @@ def no_rescue_drill(ctx: RuleContext) -> Select:
 
 def incident_late(ctx: RuleContext) -> Select:
     """A trapped-passenger incident with nobody on site past its arrival deadline."""
-    instant = ctx.instant
+    # Named, so a statement built once (the per-write refresh) can be run for another moment.
+    instant = bindparam("instant", ctx.instant, type_=Incident.reported_at.type)
     late = (
         select(
             Incident.elevator_id.label("elevator_id"),
@@ -504,6 +526,7 @@ def incident_late(ctx: RuleContext) -> Select:
             or_(Incident.arrived_at.is_(None), Incident.arrived_at > instant),
             or_(Incident.released_at.is_(None), Incident.released_at > instant),
             or_(Incident.closed_at.is_(None), Incident.closed_at > instant),
+            _scoped(Incident.elevator_id, ctx),
         )
         .group_by(Incident.elevator_id)
         .subquery()
@@ -555,8 +578,34 @@ def _next_year_of(first_open, obligation, regime: str):  # type: ignore[no-untyp
     return mapped
 
 
-def _due_months(ctx: RuleContext):  # type: ignore[no-untyped-def]
-    """(periodic due month, self-test due month) per elevator as of the day."""
+def _latest_inspections(ctx: RuleContext):  # type: ignore[no-untyped-def]
+    """Per elevator: the latest periodic inspection and the latest periodic or self-test."""
+    return (
+        select(
+            Inspection.elevator_id.label("elevator_id"),
+            func.max(case((Inspection.kind == "periodic", Inspection.performed_on))).label(
+                "periodic"
+            ),
+            func.max(Inspection.performed_on).label("periodic_or_self_test"),
+        )
+        .where(
+            Inspection.kind.in_(("periodic", "self_test")),
+            Inspection.performed_on <= ctx.as_of,
+            _scoped(Inspection.elevator_id, ctx),
+        )
+        .group_by(Inspection.elevator_id)
+        .subquery("latest_inspection")
+    )
+
+
+def _due_months(ctx: RuleContext, name: str):  # type: ignore[no-untyped-def]
+    """Per elevator in use: (periodic due month, self-test due month) as of the day.
+
+    Two materialized CTEs, so each step is computed once per elevator: inlined, the schedule's
+    nested CASE expressions repeat every earlier step in every branch (hundreds of kilobytes
+    of SQL, evaluated row by row).
+    """
+    latest = _latest_inspections(ctx)
     installed = func.coalesce(Elevator.installation_inspected_on, Elevator.commissioned_on)
     base = case(
         (
@@ -568,34 +617,42 @@ def _due_months(ctx: RuleContext):  # type: ignore[no-untyped-def]
         ),
         else_=installed,
     )
-    base_month = _month_number(base)
-
-    def latest(*kinds: str):  # type: ignore[no-untyped-def]
-        return (
-            select(func.max(Inspection.performed_on))
-            .where(
-                Inspection.elevator_id == Elevator.id,
-                Inspection.kind.in_(kinds),
-                Inspection.performed_on <= ctx.as_of,
-            )
-            .correlate(Elevator)
-            .scalar_subquery()
+    facts = (
+        select(
+            Elevator.id.label("elevator_id"),
+            _month_number(base).label("base_month"),
+            latest.c.periodic,
+            latest.c.periodic_or_self_test,
         )
-
+        .outerjoin(latest, latest.c.elevator_id == Elevator.id)
+        .where(ctx.elevator_filter, in_use_on(ctx.as_of))
+        .cte(f"{name}_facts")
+        .prefix_with("MATERIALIZED")
+    )
     regime = ctx.settings.inspection_regime
     periodic_year = _next_year_of(
-        _first_open_year(latest("periodic"), base_month, EARLY_MONTHS[Obligation.PERIODIC]),
+        _first_open_year(facts.c.periodic, facts.c.base_month, EARLY_MONTHS[Obligation.PERIODIC]),
         Obligation.PERIODIC,
         regime,
     )
     self_test_year = _next_year_of(
         _first_open_year(
-            latest("periodic", "self_test"), base_month, EARLY_MONTHS[Obligation.SELF_TEST]
+            facts.c.periodic_or_self_test,
+            facts.c.base_month,
+            EARLY_MONTHS[Obligation.SELF_TEST],
         ),
         Obligation.SELF_TEST,
         regime,
     )
-    return base_month + 12 * periodic_year, base_month + 12 * self_test_year
+    return (
+        select(
+            facts.c.elevator_id,
+            (facts.c.base_month + 12 * periodic_year).label("periodic"),
+            (facts.c.base_month + 12 * self_test_year).label("self_test"),
+        )
+        .cte(f"{name}_due")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 def _earliest_due(periodic_month, self_test_month, condition):  # type: ignore[no-untyped-def]
@@ -617,15 +674,20 @@ def _earliest_due(periodic_month, self_test_month, condition):  # type: ignore[n
 
 def inspection_overdue(ctx: RuleContext) -> Select:
     """The next periodic inspection or self-test was due before the day's month."""
-    periodic_month, self_test_month = _due_months(ctx)
+    months = _due_months(ctx, "overdue")
     today_month = month_number(ctx.as_of)
-    due = _earliest_due(periodic_month, self_test_month, lambda month: month < today_month)
-    return _finding(NO_DATE, due).where(ctx.elevator_filter, in_use_on(ctx.as_of), due.is_not(None))
+    due = _earliest_due(months.c.periodic, months.c.self_test, lambda month: month < today_month)
+    return (
+        _finding(NO_DATE, due)
+        .join(months, months.c.elevator_id == Elevator.id)
+        .where(due.is_not(None))
+    )
 
 
 def inspection_due_soon(ctx: RuleContext) -> Select:
     """An obligation falls due within 30 days and none is overdue yet (apply a month ahead)."""
-    periodic_month, self_test_month = _due_months(ctx)
+    months = _due_months(ctx, "due_soon")
+    periodic_month, self_test_month = months.c.periodic, months.c.self_test
     today_month = month_number(ctx.as_of)
     horizon = ctx.as_of + timedelta(days=ctx.settings.inspection_due_soon_days)
     # The last month whose last day is on or before the horizon.
@@ -634,6 +696,8 @@ def inspection_due_soon(ctx: RuleContext) -> Select:
     )
     overdue = _earliest_due(periodic_month, self_test_month, lambda month: month < today_month)
     soon = _earliest_due(periodic_month, self_test_month, lambda month: month <= horizon_month)
-    return _finding(NO_DATE, soon).where(
-        ctx.elevator_filter, in_use_on(ctx.as_of), overdue.is_(None), soon.is_not(None)
+    return (
+        _finding(NO_DATE, soon)
+        .join(months, months.c.elevator_id == Elevator.id)
+        .where(overdue.is_(None), soon.is_not(None))
     )

@@ -1,17 +1,25 @@
-"""The risk list: the union of every rule's findings, scored and filtered per caller."""
+"""The risk list: the union of every rule's findings, scored and filtered per caller.
+
+Asked for the day the risk snapshot was evaluated for (`rules.snapshot`), with no rule or
+severity filter, the list reads `elevator_risk` in index order; any other day, or a list over a
+subset of the rules, evaluates every rule live with the same SQL the snapshot was built from.
+"""
 
 import base64
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
     String,
+    Text,
     and_,
     cast,
     func,
@@ -31,6 +39,7 @@ from elevator_registry.registry.models import Elevator
 from elevator_registry.registry.scoping import maintained_by, readable_elevators
 from elevator_registry.rules.catalogue import BY_CODE, Rule, Severity, listed_rules
 from elevator_registry.rules.context import RuleContext
+from elevator_registry.rules.models import ElevatorRisk, RiskSnapshot
 
 # Age bands by years since commissioning, as the bureau reports them.
 AGE_BANDS: dict[str, tuple[int, int | None]] = {
@@ -55,7 +64,7 @@ class RiskFilters:
     age_band: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
     """One rule an elevator breaks, with the date and number behind it."""
 
@@ -69,9 +78,13 @@ class Finding:
 
 @dataclass
 class RiskRow:
-    """One elevator on the risk list."""
+    """One elevator on the risk list.
 
-    elevator: Elevator
+    The live path carries the ORM `Elevator`; the snapshot path a row of `LISTED_COLUMNS`, which
+    reads the same by attribute and costs a fraction of an ORM object per row.
+    """
+
+    elevator: Elevator | Any
     score: int
     findings: list[Finding] = field(default_factory=list)
 
@@ -148,20 +161,105 @@ def _findings_for(
     for row in rows:
         grouped[row.elevator_id].append(to_finding(row.rule, row.ref_date, row.value, ctx.as_of))
     for findings in grouped.values():
-        findings.sort(
-            key=lambda finding: (
-                -ctx.settings.severity_weights.get(finding.severity, 0),
-                finding.rule,
-            )
-        )
+        _ordered(findings, ctx.settings)
     return grouped
 
 
+@lru_cache(maxsize=1 << 16)
 def to_finding(code: str, ref_date: date | None, value: int | None, as_of: date) -> Finding:
-    """A finding with its human text."""
+    """A finding with its human text (cached: exports repeat the same findings many times)."""
     rule = BY_CODE[code]
     detail_zh, detail_en = rule.describe(ref_date, value, as_of)
     return Finding(code, rule.severity, ref_date, value, detail_zh, detail_en)
+
+
+def snapshot_day(session: Session) -> date | None:
+    """The day the risk snapshot was evaluated for; None before the first refresh."""
+    return session.scalar(select(RiskSnapshot.evaluated_on).where(RiskSnapshot.id == 1))
+
+
+def _reads_snapshot(session: Session, filters: RiskFilters, as_of: date) -> bool:
+    # A rule or severity filter changes the score, which the snapshot holds for all rules.
+    return not filters.rules and not filters.severities and snapshot_day(session) == as_of
+
+
+def stored_findings(stored: list[Any] | str, as_of: date, settings: Settings) -> list[Finding]:
+    """The snapshot's [rule, ref_date, value] triples (or their JSON text) as findings, in the
+    live path's order."""
+    if isinstance(stored, str):
+        weights = tuple(sorted(settings.severity_weights.items()))
+        return list(_parsed_findings(stored, as_of, weights))
+    findings = [
+        to_finding(rule, date.fromisoformat(ref_date) if ref_date else None, value, as_of)
+        for rule, ref_date, value in stored
+    ]
+    return _ordered(findings, settings)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parsed_findings(
+    text: str, as_of: date, weights: tuple[tuple[str, int], ...]
+) -> tuple[Finding, ...]:
+    # Exports read the JSON as text: many elevators share the very same findings, so parsing
+    # and rendering them once per distinct text keeps the export near the database's own rate.
+    by_severity = dict(weights)
+    findings = [
+        to_finding(rule, date.fromisoformat(ref_date) if ref_date else None, value, as_of)
+        for rule, ref_date, value in orjson.loads(text)
+    ]
+    findings.sort(key=lambda finding: (-by_severity.get(finding.severity, 0), finding.rule))
+    return tuple(findings)
+
+
+def _ordered(findings: list[Finding], settings: Settings) -> list[Finding]:
+    findings.sort(
+        key=lambda finding: (-settings.severity_weights.get(finding.severity, 0), finding.rule)
+    )
+    return findings
+
+
+# The elevator columns a list row shows (the API's RiskElevator, CSV/XLSX, the CLI table).
+LISTED_COLUMNS = (
+    Elevator.id,
+    Elevator.equipment_code,
+    Elevator.registration_number,
+    Elevator.rescue_code,
+    Elevator.street,
+    Elevator.address,
+    Elevator.place_category,
+    Elevator.status,
+    Elevator.commissioned_on,
+    Elevator.user_unit_id,
+)
+
+
+def _snapshot_context(
+    ctx: RuleContext, actor: Principal, filters: RiskFilters, today: date
+) -> RuleContext:
+    """`ctx` with the street left to the snapshot's own copy (kept current on every write), so
+    one street's list is a range scan of `ix_elevator_risk_street_rank`."""
+    return RuleContext(
+        as_of=ctx.as_of,
+        settings=ctx.settings,
+        now=ctx.now,
+        elevator_filter=elevator_filter(
+            actor=actor, filters=replace(filters, street=None), as_of=ctx.as_of, today=today
+        ),
+    )
+
+
+def _snapshot_statement(
+    ctx: RuleContext, filters: RiskFilters, *columns: Any, findings: Any = ElevatorRisk.findings
+) -> Select[Any]:
+    statement = (
+        select(*columns, ElevatorRisk.score, findings.label("findings"))
+        .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
+        .where(ctx.elevator_filter)
+        .order_by(ElevatorRisk.score.desc(), ElevatorRisk.elevator_id)
+    )
+    if filters.street is not None:
+        statement = statement.where(ElevatorRisk.street == filters.street)
+    return statement
 
 
 def encode_cursor(score: int, elevator_id: int) -> str:
@@ -216,6 +314,12 @@ def risk_page(
         now=now,
         elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
     )
+    if not filters.rules and not filters.severities:
+        page = _snapshot_page(
+            session, _snapshot_context(ctx, actor, filters, today), filters, limit, cursor
+        )
+        if page is not None:
+            return page
     scores = _scores(ctx, rules)
     statement = (
         select(Elevator, scores.c.score)
@@ -242,6 +346,40 @@ def risk_page(
     ], next_cursor
 
 
+def _snapshot_page(
+    session: Session, ctx: RuleContext, filters: RiskFilters, limit: int, cursor: str | None
+) -> tuple[list[RiskRow], str | None] | None:
+    """The page from the snapshot, or None when the snapshot is not for `ctx.as_of`."""
+    # The snapshot's day is checked in the same statement (one round trip for the usual case);
+    # only an empty page needs a second look to tell "nothing listed" from "no snapshot".
+    statement = (
+        _snapshot_statement(ctx, filters, *LISTED_COLUMNS)
+        .join(RiskSnapshot, and_(RiskSnapshot.id == 1, RiskSnapshot.evaluated_on == ctx.as_of))
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        last_score, last_id = decode_cursor(cursor)
+        statement = statement.where(
+            # The first condition bounds the index scan; the second settles ties by id.
+            ElevatorRisk.score <= last_score,
+            or_(
+                ElevatorRisk.score < last_score,
+                ElevatorRisk.elevator_id > last_id,
+            ),
+        )
+    rows = session.execute(statement).all()
+    if not rows and snapshot_day(session) != ctx.as_of:
+        return None
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].score, rows[-1].id)
+    return [
+        RiskRow(row, row.score, stored_findings(row.findings, ctx.as_of, ctx.settings))
+        for row in rows
+    ], next_cursor
+
+
 def elevator_findings(
     session: Session, *, elevator_id: int, as_of: date, now: datetime, settings: Settings
 ) -> list[Finding]:
@@ -253,9 +391,19 @@ def elevator_findings(
 def scores_for(
     session: Session, *, elevator_ids: list[int], as_of: date, now: datetime, settings: Settings
 ) -> dict[int, tuple[int, int]]:
-    """(findings count, score) per elevator id, for the elevator read model."""
+    """(findings count, score) per elevator id, for the elevator read model.
+
+    From the snapshot when it was evaluated for `as_of`, else live for just these elevators.
+    """
     if not elevator_ids:
         return {}
+    if snapshot_day(session) == as_of:
+        stored = session.execute(
+            select(ElevatorRisk.elevator_id, ElevatorRisk.findings_count, ElevatorRisk.score).where(
+                ElevatorRisk.elevator_id.in_(elevator_ids)
+            )
+        ).all()
+        return {row[0]: (row[1], row[2]) for row in stored}
     ctx = RuleContext(
         as_of=as_of, settings=settings, now=now, elevator_filter=Elevator.id.in_(elevator_ids)
     )
@@ -290,6 +438,19 @@ def iter_risk_rows(
         now=now,
         elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
     )
+    if _reads_snapshot(session, filters, as_of):
+        stored = session.execute(
+            _snapshot_statement(
+                _snapshot_context(ctx, actor, filters, today),
+                filters,
+                *LISTED_COLUMNS,
+                findings=cast(ElevatorRisk.findings, Text),
+            ).execution_options(yield_per=2000)
+        )
+        return (
+            RiskRow(row, row.score, stored_findings(row.findings, as_of, settings))
+            for row in stored
+        )
     findings = findings_statement(ctx, rules).subquery("findings")
     scores = (
         select(findings.c.elevator_id, func.sum(findings.c.weight).label("score"))
@@ -371,3 +532,20 @@ def risk_summary(
             {"street": row[0], "elevators": row[1], "score": int(row[2] or 0)} for row in per_street
         ],
     }
+
+
+def with_risk(
+    session: Session, reads: list[Any], *, as_of: date, now: datetime, settings: Settings
+) -> list[Any]:
+    """Elevator read models with `findings_count` and `risk_score` as of `as_of` filled."""
+    scores = scores_for(
+        session, elevator_ids=[read.id for read in reads], as_of=as_of, now=now, settings=settings
+    )
+    return [
+        read.model_copy(
+            update=dict(
+                zip(("findings_count", "risk_score"), scores.get(read.id, (0, 0)), strict=True)
+            )
+        )
+        for read in reads
+    ]

@@ -1,0 +1,360 @@
+"""The risk snapshot: refreshed set-wise for the whole registry, and per elevator on every write.
+
+`refresh_all` evaluates every listed rule for every elevator as of one day with the same SQL as
+the live list (`service.findings_statement`) and stores the scored result in `elevator_risk`;
+`risk refresh` runs it, and so does the daily loop `serve` starts. The list reads the snapshot
+when asked for that day, so its first page is an index scan instead of scoring the registry.
+
+Writes keep it current in their own transaction: session events note the elevators a flush or
+a bulk statement touched (directly by `elevator_id`, or through a record, hazard, incident,
+or a maintenance unit's licence, blacklisting and drills for every elevator it maintains) and
+re-evaluate just those elevators, as of the snapshot's day. Writes that move no elevator's
+evidence cost one primary-key read of `risk_snapshot`.
+"""
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import islice
+from typing import Any
+
+import structlog
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Engine,
+    Insert,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import FunctionElement
+
+from elevator_registry.clock import Clock
+from elevator_registry.config import Settings, get_settings
+from elevator_registry.db import get_engine
+from elevator_registry.incidents.models import Incident
+from elevator_registry.maintenance.models import HazardReport, MaintenanceRecord
+from elevator_registry.registry.models import Elevator, MaintenanceContract
+from elevator_registry.rules.catalogue import listed_rules
+from elevator_registry.rules.context import RuleContext
+from elevator_registry.rules.models import ElevatorRisk, RiskSnapshot
+from elevator_registry.rules.service import findings_statement, snapshot_day
+
+log = structlog.get_logger("elevator_registry.risk")
+CHUNK = 1000
+PENDING = "risk_pending_elevators"
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """What one whole-registry refresh did."""
+
+    evaluated_on: date
+    elevators: int
+    seconds: float
+
+    def summary(self) -> str:
+        """One line for the CLI and the log."""
+        return (
+            f"risk snapshot for {self.evaluated_on}: {self.elevators:,} elevators with findings "
+            f"({self.seconds:.1f} s)"
+        )
+
+
+class findings_json(FunctionElement[Any]):  # noqa: N801 - reads as a SQL function
+    """Aggregate: a JSON array of [rule, ref_date, value] triples."""
+
+    inherit_cache = True
+    name = "findings_json"
+
+
+@compiles(findings_json, "postgresql")
+def _findings_json_postgresql(element: findings_json, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"jsonb_agg(jsonb_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(findings_json, "sqlite")
+def _findings_json_sqlite(element: findings_json, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+def _scored_insert(ctx: RuleContext) -> Insert:
+    """INSERT into `elevator_risk` of the scored findings of the elevators `ctx` selects."""
+    findings = findings_statement(ctx, listed_rules()).subquery("findings")
+    scored = (
+        select(
+            findings.c.elevator_id,
+            Elevator.street,
+            func.sum(findings.c.weight),
+            func.count(),
+            findings_json(findings.c.rule, findings.c.ref_date, findings.c.value),
+        )
+        .join(Elevator, Elevator.id == findings.c.elevator_id)
+        .group_by(findings.c.elevator_id, Elevator.street)
+    )
+    return insert(ElevatorRisk.__table__).from_select(
+        ["elevator_id", "street", "score", "findings_count", "findings"], scored
+    )
+
+
+# Building the nineteen rule queries costs more Python than the database spends evaluating
+# them for one elevator, so the per-write statement is built once per day and settings object
+# with the elevator ids and the moment as parameters.
+_PER_WRITE: dict[tuple[date, int], Insert] = {}
+
+
+def _per_write_insert(day: date, settings: Settings) -> Insert:
+    key = (day, id(settings))
+    if key not in _PER_WRITE:
+        _PER_WRITE.clear()
+        _PER_WRITE[key] = _scored_insert(
+            RuleContext(
+                as_of=day,
+                settings=settings,
+                now=datetime.now(UTC),
+                elevator_filter=Elevator.id.in_(bindparam("elevator_ids", expanding=True)),
+            )
+        )
+    return _PER_WRITE[key]
+
+
+def refresh_all(
+    session: Session, *, as_of: date, now: datetime, settings: Settings
+) -> RefreshReport:
+    """Re-evaluates the whole registry as of `as_of` into the snapshot; the caller commits."""
+    started = time.perf_counter()
+    with _quiet(session):
+        session.execute(delete(ElevatorRisk))
+        session.execute(_scored_insert(RuleContext(as_of=as_of, settings=settings, now=now)))
+        session.execute(delete(RiskSnapshot))
+        session.execute(insert(RiskSnapshot).values(id=1, evaluated_on=as_of, refreshed_at=now))
+        count = session.scalar(select(func.count()).select_from(ElevatorRisk)) or 0
+        # Fresh statistics, so the planner picks the rank indexes for the list's first pages.
+        session.execute(text("ANALYZE elevator_risk"))
+    return RefreshReport(as_of, count, time.perf_counter() - started)
+
+
+def refresh_with_engine(
+    engine: Engine, *, settings: Settings, as_of: date | None = None
+) -> RefreshReport:
+    """`refresh_all` in its own transaction on `engine`, as of `as_of` or the district's today."""
+    clock = Clock(timezone=settings.timezone)
+    with Session(engine) as session, session.begin():
+        return refresh_all(
+            session, as_of=as_of or clock.today(), now=clock.now(), settings=settings
+        )
+
+
+def refresh_elevators(
+    session: Session,
+    elevator_ids: Iterable[int],
+    *,
+    settings: Settings,
+    now: datetime | None = None,
+) -> None:
+    """Re-evaluates these elevators as of the snapshot's day (nothing before the first refresh)."""
+    with _quiet(session):
+        day = snapshot_day(session)
+        if day is None:
+            return
+        instant = RuleContext(as_of=day, settings=settings, now=now or datetime.now(UTC)).instant
+        statement = _per_write_insert(day, settings)
+        for chunk in _chunks(sorted(set(elevator_ids))):
+            session.execute(delete(ElevatorRisk).where(ElevatorRisk.elevator_id.in_(chunk)))
+            session.execute(statement, {"elevator_ids": chunk, "instant": instant})
+
+
+@contextmanager
+def _quiet(session: Session) -> Iterator[None]:
+    """Marks the session while the snapshot writes, so its own statements are not tracked."""
+    session.info["risk_refreshing"] = True
+    try:
+        with session.no_autoflush:
+            yield
+    finally:
+        session.info.pop("risk_refreshing", None)
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    iterator = iter(ids)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+# Which column of which table leads to the elevators a write affects ------------------------
+
+_BY_ELEVATOR = "elevator_id"
+_LINKS: dict[str, tuple[str, Any]] = {
+    "maintenance_confirmation": ("record_id", MaintenanceRecord),
+    "hazard_resolution": ("hazard_report_id", HazardReport),
+    "incident_event": ("incident_id", Incident),
+    "incident_report": ("incident_id", Incident),
+}
+_UNIT_COLUMNS = {"licence": "organisation_id", "blacklist_entry": "organisation_id"}
+_IGNORED = {"elevator_risk", "risk_snapshot", "audit_event", "idempotency_key"}
+
+
+@dataclass
+class _Touched:
+    """Keys noted during a transaction, resolved to elevator ids when refreshing."""
+
+    elevators: set[int]
+    links: dict[str, set[int]]
+    units: set[int]
+
+    @classmethod
+    def of(cls, session: Session) -> "_Touched":
+        return session.info.setdefault(PENDING, cls(set(), {}, set()))
+
+    def note(self, table: str, values: Mapping[str, Any]) -> None:
+        if table in _IGNORED:
+            return
+        if table == "elevator" and values.get("id") is not None:
+            self.elevators.add(values["id"])
+        if table == "rescue_drill" and values.get("maintenance_unit_id") is not None:
+            self.units.add(values["maintenance_unit_id"])
+        if values.get(_BY_ELEVATOR) is not None:
+            self.elevators.add(values[_BY_ELEVATOR])
+        if table in _LINKS and values.get(_LINKS[table][0]) is not None:
+            self.links.setdefault(table, set()).add(values[_LINKS[table][0]])
+        if table in _UNIT_COLUMNS and values.get(_UNIT_COLUMNS[table]) is not None:
+            self.units.add(values[_UNIT_COLUMNS[table]])
+
+    def resolve(self, session: Session, day: date) -> set[int]:
+        found = set(self.elevators)
+        for table, keys in self.links.items():
+            _column, model = _LINKS[table]
+            found.update(session.scalars(select(model.elevator_id).where(model.id.in_(keys))))
+        if self.units:
+            maintained: ColumnElement[bool] = or_(
+                MaintenanceContract.maintenance_unit_id.in_(self.units),
+                MaintenanceContract.elevator_id.in_(
+                    select(Elevator.id).where(Elevator.manufacturer_id.in_(self.units))
+                ),
+            )
+            found.update(
+                session.scalars(
+                    select(MaintenanceContract.elevator_id).where(
+                        maintained,
+                        MaintenanceContract.start_date <= day,
+                        MaintenanceContract.effective_end >= day,
+                    )
+                )
+            )
+        return found
+
+
+def _row_values(instance: Any) -> dict[str, Any]:
+    table = getattr(instance, "__table__", None)
+    if table is None:
+        return {}
+    return {column.key: getattr(instance, column.key, None) for column in table.columns}
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    """Notes what the flush wrote (the new, changed and deleted objects are still listed)."""
+    if session.info.get("risk_refreshing"):
+        return
+    touched = _Touched.of(session)
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(instance, "__tablename__", None)
+        if table is not None:
+            touched.note(table, _row_values(instance))
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _after_flush_postexec(session: Session, _flush: UOWTransaction) -> None:
+    """Refreshes the elevators the flush touched, in the flush's transaction."""
+    if not session.info.get("risk_refreshing"):
+        _refresh_touched(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_statement(state: ORMExecuteState) -> Any:
+    """Bulk INSERT/UPDATE statements (imports, intake, escalation) bypass the flush: note them."""
+    session = state.session
+    if session.info.get("risk_refreshing") or not (state.is_insert or state.is_update):
+        return None
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name is None or name in _IGNORED:
+        return None
+    result = state.invoke_statement()
+    touched = _Touched.of(session)
+    parameters = state.parameters
+    for row in parameters if isinstance(parameters, list) else [parameters or {}]:
+        touched.note(name, row)
+    # A plain UPDATE (no RETURNING) has no rows to replay and callers read its rowcount; the
+    # elevator status transitions among them also add a status-change row, which the flush notes.
+    returns_rows = not isinstance(result, CursorResult) or result.returns_rows
+    if state.is_update and name in ("elevator", "incident") and returns_rows:
+        # Lifecycle and escalation updates return the ids of the incidents they moved.
+        frozen = result.freeze()
+        moved = {row[0] for row in frozen.data if row and isinstance(row[0], int)}
+        if name == "elevator":
+            touched.elevators |= moved
+        else:
+            touched.links.setdefault("incident_event", set()).update(moved)
+        _refresh_touched(session)
+        return frozen()
+    _refresh_touched(session)
+    return result
+
+
+def _refresh_touched(session: Session) -> None:
+    touched = session.info.pop(PENDING, None)
+    if touched is None or not (touched.elevators or touched.links or touched.units):
+        return
+    with _quiet(session):
+        day = snapshot_day(session)
+        ids = touched.resolve(session, day) if day is not None else set()
+    if ids:
+        refresh_elevators(session, ids, settings=get_settings())
+
+
+# The daily refresh in `serve` ----------------------------------------------------------------
+
+
+def run_daily(
+    stop: threading.Event, *, interval_seconds: float, one_pass: Callable[[], RefreshReport]
+) -> None:
+    """Refreshes now and then every `interval_seconds` until `stop`; survives errors."""
+    while True:
+        try:
+            log.info("risk_refresh", summary=one_pass().summary())
+        except Exception as error:  # the loop must survive a database outage
+            log.error("risk_refresh_failed", error=str(error).splitlines()[0])
+        if stop.wait(interval_seconds):
+            return
+
+
+def start_background(settings: Settings) -> tuple[threading.Thread, threading.Event] | None:
+    """Starts the daily snapshot refresh in a daemon thread (None when disabled in settings)."""
+    if not settings.risk_refresh_loop_enabled:
+        return None
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_daily,
+        kwargs={
+            "stop": stop,
+            "interval_seconds": settings.risk_refresh_interval_seconds,
+            "one_pass": lambda: refresh_with_engine(get_engine(), settings=settings),
+        },
+        name="risk-refresh",
+        daemon=True,
+    )
+    thread.start()
+    return thread, stop

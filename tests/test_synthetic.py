@@ -1,0 +1,66 @@
+"""`elevator-registry generate`: realistic proportions, and a snapshot equal to live evaluation."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from elevator_registry.config import Settings
+from elevator_registry.db import make_engine
+from elevator_registry.incidents.models import Incident
+from elevator_registry.inspection.models import Inspection
+from elevator_registry.maintenance.models import MaintenanceConfirmation, MaintenanceRecord
+from elevator_registry.registry.models import Elevator, MaintenanceContract
+from elevator_registry.rules import snapshot
+from elevator_registry.rules.models import ElevatorRisk
+from elevator_registry.sample.synthetic import generate_registry
+from tests.conftest import NOW, TODAY, migrate, new_database
+from tests.rules.test_snapshot import assert_snapshot_matches_live
+
+ELEVATORS = 400
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A scratch database holding 400 generated elevators with a year of evidence."""
+    url, drop = new_database(tmp_path_factory, "synthetic")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        migrate(connection, "head")
+    generate_registry(engine, elevators=ELEVATORS, years=1, reference_date=TODAY)
+    with Session(engine) as session, session.begin():
+        snapshot.refresh_all(session, as_of=TODAY, now=NOW, settings=Settings())
+    yield engine
+    engine.dispose()
+    drop()
+
+
+def count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_volumes_follow_real_world_proportions(generated: Engine) -> None:
+    with Session(generated) as session:
+        assert count(session, Elevator) == ELEVATORS
+        assert count(session, MaintenanceContract) == ELEVATORS
+        records_per_elevator = count(session, MaintenanceRecord) / ELEVATORS
+        assert 21 <= records_per_elevator <= 26  # half-monthly, a few stopped early
+        confirmed = count(session, MaintenanceConfirmation) / count(session, MaintenanceRecord)
+        assert 0.9 <= confirmed <= 1
+        assert 0.7 <= count(session, Inspection) / ELEVATORS <= 1.3  # yearly
+        trapped = session.scalar(
+            select(func.count()).select_from(Incident).where(Incident.kind == "trapped")
+        )
+        assert 2 <= trapped * 100 / ELEVATORS <= 14  # about 7 per 100 elevators a year
+
+
+def test_generating_into_a_registry_that_has_elevators_is_refused(generated: Engine) -> None:
+    with pytest.raises(ValueError, match="already holds elevators"):
+        generate_registry(generated, elevators=1, years=1, reference_date=TODAY)
+
+
+def test_the_snapshot_of_generated_data_equals_live_evaluation(generated: Engine) -> None:
+    with Session(generated) as session:
+        assert count(session, ElevatorRisk) > ELEVATORS // 10
+        assert assert_snapshot_matches_live(session, Settings()) == count(session, ElevatorRisk)
