@@ -15,9 +15,8 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 COPY . /app
-# Same install step as the README's quick start. Editable, like there: the migrations folder is
-# found next to the package (Settings.alembic_dir), so the package stays in /app.
-RUN pip install --no-cache-dir -e .
+# A plain install: the migrations and the sample's reference data ship inside the package.
+RUN pip install --no-cache-dir .
 
 ENV ELEVATOR_REGISTRY_DATABASE_URL=sqlite:////data/elevator_registry.sqlite3
 VOLUME ["/data"]

@@ -23,7 +23,7 @@ class Settings(BaseSettings):
         default="Asia/Shanghai", description="Local time zone that decides what 'today' is."
     )
     alembic_dir: Path = Field(
-        default=Path(__file__).resolve().parent.parent / "alembic",
+        default=Path(__file__).resolve().parent / "migrations",
         description="Folder holding the Alembic environment and versions.",
     )
     rescue_code_pattern: str = Field(

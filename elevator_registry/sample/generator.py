@@ -1,4 +1,4 @@
-"""Deterministic synthetic registry of 綦江区, built from `sample_data/qijiang.json`.
+"""Deterministic synthetic registry of 綦江区, built from `sample/qijiang.json`.
 
 The same size, seed and reference date always give the same rows: nothing reads the wall clock
 and every draw comes from a `random.Random` seeded afresh for each pass. The small tables are
@@ -47,7 +47,7 @@ DEFAULT_ELEVATORS = 2200
 # sequences of equipment codes and registration numbers could run out.
 MIN_ELEVATORS = 200
 MAX_ELEVATORS = 500_000
-REFERENCE_PATH = Path(__file__).resolve().parents[2] / "sample_data" / "qijiang.json"
+REFERENCE_PATH = Path(__file__).resolve().parent / "qijiang.json"
 STATUS_ACTOR = "sample-data"
 
 Row = dict[str, Any]
