@@ -375,6 +375,7 @@ class MaintenanceRecordImporter(RowImporter):
                 self.tally.fail([self._error(candidate, error)])
                 continue
             written.add(key)
+            self.elevators_written.add(candidate.elevator.id)
             batch.append(self._values(candidate, crew, contract))
         if batch:
             self._insert(batch)

@@ -34,6 +34,7 @@ from elevator_registry.errors import DomainError
 from elevator_registry.imports import cells, readers
 from elevator_registry.imports.columns import COLUMNS, Column, HeaderMap, ImportKind, match_header
 from elevator_registry.imports.schemas import ImportReport, RowError
+from elevator_registry.rules import snapshot as rules_snapshot
 
 BATCH_ROWS = 2000
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -126,6 +127,9 @@ class RowImporter:
         self.context = context
         self.session = context.session
         self.tally = context.tally
+        # Elevators whose evidence an importer wrote below the ORM (driver-level COPY or
+        # executemany); their risk-snapshot rows are refreshed once, before the import commits.
+        self.elevators_written: set[int] = set()
 
     def process(self, rows: list[SourceRow]) -> None:
         """Checks every row of a batch and writes the valid new ones."""
@@ -280,6 +284,9 @@ def import_file(
             committed = partial or tally.rows_failed == 0
             if committed and tally.first_id is not None:
                 _audit_import(context, importer, filename, table.format)
+                rules_snapshot.refresh_elevators(
+                    session, importer.elevators_written, settings=settings, now=now
+                )
             if committed:
                 savepoint.commit()
             else:

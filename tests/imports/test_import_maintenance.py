@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from elevator_registry.audit.models import AuditEvent
 from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import CLI, Principal
+from elevator_registry.config import Settings
 from elevator_registry.errors import DomainError
 from elevator_registry.imports import service as import_service
 from elevator_registry.imports.columns import ImportKind
@@ -21,6 +22,8 @@ from elevator_registry.maintenance.models import MaintenanceRecord
 from elevator_registry.maintenance.schemas import MaintenanceRecordCreate, MaintenanceRecordRevise
 from elevator_registry.registry.enums import ElevatorStatus
 from elevator_registry.registry.models import Elevator
+from elevator_registry.rules import snapshot
+from elevator_registry.rules.models import ElevatorRisk
 from tests import factories
 from tests.conftest import NOW, TODAY, AuthHeaders
 from tests.evidence_factories import BAD_CHECK, CERTIFIED
@@ -78,6 +81,24 @@ def test_bureau_imports_records_under_the_contract_of_each_day(
     )
     assert event.changes["rows_written"]["after"] == 3
     assert event.changes["last_id"]["after"] == records[2].id
+
+
+def test_an_import_refreshes_the_risk_snapshot_of_the_elevators_it_wrote(
+    session: Session, world: factories.World
+) -> None:
+    settings = Settings()
+    snapshot.refresh_all(session, as_of=TODAY, now=NOW, settings=settings)
+    assert "MAINTENANCE_OVERDUE" in snapshot_rules(session, world.lift_a)
+    report = files.run(
+        session, ImportKind.MAINTENANCE_RECORDS, content(files.record_row(world.lift_a, 2))
+    )
+    assert report.committed
+    assert "MAINTENANCE_OVERDUE" not in snapshot_rules(session, world.lift_a)
+
+
+def snapshot_rules(session: Session, lift: Elevator) -> set[str]:
+    row = session.get(ElevatorRisk, lift.id, populate_existing=True)
+    return {rule for rule, _ref, _value in row.findings} if row else set()
 
 
 def test_a_maintenance_units_upload_writes_only_its_own_elevators(
