@@ -44,7 +44,7 @@ from elevator_registry.maintenance.models import (
 from elevator_registry.registry.enums import LicenceKind
 from elevator_registry.registry.models import Licence, MaintenanceContract, Organisation
 from elevator_registry.rules.context import licence_valid_on
-from elevator_registry.rules.queries import _is_latest_revision as is_latest_revision
+from elevator_registry.rules.queries import is_latest_revision as is_latest_revision
 from elevator_registry.rules.sql import day_after, days_between, local_date, minus_days
 
 INDICATORS = (

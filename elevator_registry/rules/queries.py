@@ -95,7 +95,7 @@ def _scoped(elevator_id, ctx: RuleContext):  # type: ignore[no-untyped-def]
     return elevator_id.in_(select(Elevator.id).where(ctx.elevator_filter))
 
 
-def _is_latest_revision():  # type: ignore[no-untyped-def]
+def is_latest_revision():  # type: ignore[no-untyped-def]
     """The record has not been superseded by a later revision."""
     successor = MaintenanceRecord.__table__.alias("successor")
     return ~exists(select(successor.c.id).where(successor.c.supersedes_id == MaintenanceRecord.id))
@@ -191,7 +191,7 @@ def _last_maintenance_at(ctx: RuleContext):  # type: ignore[no-untyped-def]
         .where(
             MaintenanceRecord.elevator_id == Elevator.id,
             MaintenanceRecord.performed_at < ctx.end_of_day,
-            _is_latest_revision(),
+            is_latest_revision(),
         )
         .scalar_subquery()
     )
@@ -279,7 +279,7 @@ def record_unconfirmed(ctx: RuleContext) -> Select:
             MaintenanceRecord.performed_at < late,
             MaintenanceRecord.performed_at >= lookback,
             _scoped(MaintenanceRecord.elevator_id, ctx),
-            _is_latest_revision(),
+            is_latest_revision(),
             ~exists(
                 select(MaintenanceConfirmation.id).where(
                     MaintenanceConfirmation.record_id == MaintenanceRecord.id,
