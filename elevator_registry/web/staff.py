@@ -13,8 +13,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
+from sqlalchemy.orm import Session
 
 from elevator_registry.auth import service as auth_service
+from elevator_registry.clock import Clock
+from elevator_registry.config import Settings
 from elevator_registry.dependencies import (
     ClockDep,
     SessionDep,
@@ -22,6 +25,7 @@ from elevator_registry.dependencies import (
     StreamingSessionDep,
 )
 from elevator_registry.dossier import service as dossier_service
+from elevator_registry.dossier.schemas import Dossier
 from elevator_registry.errors import AuthenticationRequired, InvalidValue
 from elevator_registry.incidents import intake
 from elevator_registry.incidents import lifecycle as lifecycle_service
@@ -42,6 +46,7 @@ from elevator_registry.web.routing import (
     home_of,
     page_principal,
 )
+from elevator_registry.web.session import WebSession
 from elevator_registry.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -288,6 +293,26 @@ def risk_export(
     )
 
 
+def _dossier(
+    session: Session,
+    web_session: WebSession,
+    elevator_id: int,
+    *,
+    clock: Clock,
+    settings: Settings,
+) -> Dossier:
+    """The elevator's dossier, as the logged-in officer's token may read it."""
+    actor = page_principal(session, web_session, *BUREAU_ROLES)
+    return dossier_service.build_dossier(
+        session,
+        elevator_id=elevator_id,
+        actor=actor,
+        settings=settings,
+        today=clock.today(),
+        now=clock.now(),
+    )
+
+
 @router.get("/bureau/elevators/{elevator_id}")
 def elevator_page(
     request: Request,
@@ -298,15 +323,7 @@ def elevator_page(
     web_session: WebSessionDep,
 ) -> Response:
     """The elevator's file (the dossier) on one timeline, with its current findings."""
-    actor = page_principal(session, web_session, *BUREAU_ROLES)
-    dossier = dossier_service.build_dossier(
-        session,
-        elevator_id=elevator_id,
-        actor=actor,
-        settings=settings,
-        today=clock.today(),
-        now=clock.now(),
-    )
+    dossier = _dossier(session, web_session, elevator_id, clock=clock, settings=settings)
     findings = rules_service.elevator_findings(
         session, elevator_id=elevator_id, as_of=clock.today(), now=clock.now(), settings=settings
     )
@@ -333,15 +350,7 @@ def elevator_dossier_workbook(
     web_session: WebSessionDep,
 ) -> Response:
     """The dossier as the API's XLSX workbook (a sheet per section), for the logged-in officer."""
-    actor = page_principal(session, web_session, *BUREAU_ROLES)
-    dossier = dossier_service.build_dossier(
-        session,
-        elevator_id=elevator_id,
-        actor=actor,
-        settings=settings,
-        today=clock.today(),
-        now=clock.now(),
-    )
+    dossier = _dossier(session, web_session, elevator_id, clock=clock, settings=settings)
     return Response(
         dossier_service.dossier_workbook(dossier, timezone=settings.timezone),
         media_type=dossier_service.XLSX_MEDIA_TYPE,
