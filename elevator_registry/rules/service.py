@@ -352,8 +352,12 @@ def _snapshot_page(
     """The page from the snapshot, or None when the snapshot is not for `ctx.as_of`."""
     # The snapshot's day is checked in the same statement (one round trip for the usual case);
     # only an empty page needs a second look to tell "nothing listed" from "no snapshot".
+    # The findings come as JSON text: a page's findings repeat across elevators and across
+    # requests, and `stored_findings` parses and renders each distinct text once.
     statement = (
-        _snapshot_statement(ctx, filters, *LISTED_COLUMNS)
+        _snapshot_statement(
+            ctx, filters, *LISTED_COLUMNS, findings=cast(ElevatorRisk.findings, Text)
+        )
         .join(RiskSnapshot, and_(RiskSnapshot.id == 1, RiskSnapshot.evaluated_on == ctx.as_of))
         .limit(limit + 1)
     )
@@ -367,7 +371,9 @@ def _snapshot_page(
                 ElevatorRisk.elevator_id > last_id,
             ),
         )
-    rows = session.execute(statement).all()
+    # Plain columns, no ORM entities: executed on the session's connection, without the ORM's
+    # per-statement bookkeeping, which costs as much as the database spends on the page.
+    rows = session.connection().execute(statement).all()
     if not rows and snapshot_day(session) != ctx.as_of:
         return None
     next_cursor = None
