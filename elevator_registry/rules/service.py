@@ -495,7 +495,11 @@ def risk_summary(
     now: datetime,
     settings: Settings,
 ) -> dict[str, Any]:
-    """Counts of elevators per rule and per street/town, for the dashboard."""
+    """Counts of elevators per rule and per street/town, for the dashboard.
+
+    Read from the snapshot on its day (a scan of the listed elevators, not an evaluation of the
+    registry), live otherwise; both count the same rows the list shows.
+    """
     rules = select_rules(filters)
     ctx = RuleContext(
         as_of=as_of,
@@ -503,23 +507,10 @@ def risk_summary(
         now=now,
         elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
     )
-    findings = findings_statement(ctx, rules).subquery("findings")
-    per_rule = session.execute(
-        select(findings.c.rule, func.count(func.distinct(findings.c.elevator_id))).group_by(
-            findings.c.rule
-        )
-    ).all()
-    scores = (
-        select(findings.c.elevator_id, func.sum(findings.c.weight).label("score"))
-        .group_by(findings.c.elevator_id)
-        .subquery()
-    )
-    per_street = session.execute(
-        select(Elevator.street, func.count(), func.sum(scores.c.score))
-        .join(scores, scores.c.elevator_id == Elevator.id)
-        .group_by(Elevator.street)
-        .order_by(Elevator.street)
-    ).all()
+    if _reads_snapshot(session, filters, as_of):
+        per_rule, per_street = _snapshot_summary(session, ctx)
+    else:
+        per_rule, per_street = _live_summary(session, ctx, rules)
     counts = dict(per_rule)
     return {
         "as_of": as_of,
@@ -538,6 +529,60 @@ def risk_summary(
             {"street": row[0], "elevators": row[1], "score": int(row[2] or 0)} for row in per_street
         ],
     }
+
+
+def _live_summary(
+    session: Session, ctx: RuleContext, rules: list[Rule]
+) -> tuple[Sequence[Any], Sequence[Any]]:
+    findings = findings_statement(ctx, rules).subquery("findings")
+    per_rule = session.execute(
+        select(findings.c.rule, func.count(func.distinct(findings.c.elevator_id))).group_by(
+            findings.c.rule
+        )
+    ).all()
+    scores = (
+        select(findings.c.elevator_id, func.sum(findings.c.weight).label("score"))
+        .group_by(findings.c.elevator_id)
+        .subquery()
+    )
+    per_street = session.execute(
+        select(Elevator.street, func.count(), func.sum(scores.c.score))
+        .join(scores, scores.c.elevator_id == Elevator.id)
+        .group_by(Elevator.street)
+        .order_by(Elevator.street)
+    ).all()
+    return per_rule, per_street
+
+
+def _snapshot_summary(session: Session, ctx: RuleContext) -> tuple[Sequence[Any], Sequence[Any]]:
+    listed = (
+        select(ElevatorRisk.elevator_id, ElevatorRisk.findings)
+        .join(Elevator, Elevator.id == ElevatorRisk.elevator_id)
+        .where(ctx.elevator_filter)
+        .subquery("listed")
+    )
+    # Each stored finding is a [rule, ref_date, value] triple; unnest them to count per rule.
+    if session.get_bind().dialect.name == "postgresql":
+        each = func.jsonb_array_elements(listed.c.findings).table_valued(
+            "value", joins_implicitly=True
+        )
+        rule = func.jsonb_extract_path_text(each.c.value, "0")
+    else:
+        each = func.json_each(listed.c.findings).table_valued("value", joins_implicitly=True)
+        rule = func.json_extract(each.c.value, "$[0]")
+    per_rule = session.execute(
+        select(rule, func.count(func.distinct(listed.c.elevator_id)))
+        .select_from(listed, each)
+        .group_by(rule)
+    ).all()
+    per_street = session.execute(
+        select(Elevator.street, func.count(), func.sum(ElevatorRisk.score))
+        .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
+        .where(ctx.elevator_filter)
+        .group_by(Elevator.street)
+        .order_by(Elevator.street)
+    ).all()
+    return per_rule, per_street
 
 
 def with_risk(
