@@ -233,28 +233,23 @@ LISTED_COLUMNS = (
 )
 
 
-def _snapshot_context(
-    ctx: RuleContext, actor: Principal, filters: RiskFilters, today: date
-) -> RuleContext:
-    """`ctx` with the street left to the snapshot's own copy (kept current on every write), so
-    one street's list is a range scan of `ix_elevator_risk_street_rank`."""
-    return RuleContext(
-        as_of=ctx.as_of,
-        settings=ctx.settings,
-        now=ctx.now,
-        elevator_filter=elevator_filter(
-            actor=actor, filters=replace(filters, street=None), as_of=ctx.as_of, today=today
-        ),
-    )
-
-
 def _snapshot_statement(
-    ctx: RuleContext, filters: RiskFilters, *columns: Any, findings: Any = ElevatorRisk.findings
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    *columns: Any,
+    findings: Any = ElevatorRisk.findings,
 ) -> Select[Any]:
+    # The street is matched on the snapshot's own copy (kept current on every write), so one
+    # street's list is a range scan of `ix_elevator_risk_street_rank`.
+    where = elevator_filter(
+        actor=actor, filters=replace(filters, street=None), as_of=as_of, today=today
+    )
     statement = (
         select(*columns, ElevatorRisk.score, findings.label("findings"))
         .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
-        .where(ctx.elevator_filter)
+        .where(where)
         .order_by(ElevatorRisk.score.desc(), ElevatorRisk.elevator_id)
     )
     if filters.street is not None:
@@ -308,18 +303,25 @@ def risk_page(
 ) -> tuple[list[RiskRow], str | None]:
     """One page of the risk list, highest score first."""
     rules = select_rules(filters)
+    if not filters.rules and not filters.severities:
+        page = _snapshot_page(
+            session,
+            actor=actor,
+            filters=filters,
+            as_of=as_of,
+            today=today,
+            settings=settings,
+            limit=limit,
+            cursor=cursor,
+        )
+        if page is not None:
+            return page
     ctx = RuleContext(
         as_of=as_of,
         settings=settings,
         now=now,
         elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
     )
-    if not filters.rules and not filters.severities:
-        page = _snapshot_page(
-            session, _snapshot_context(ctx, actor, filters, today), filters, limit, cursor
-        )
-        if page is not None:
-            return page
     scores = _scores(ctx, rules)
     statement = (
         select(Elevator, scores.c.score)
@@ -347,18 +349,64 @@ def risk_page(
 
 
 def _snapshot_page(
-    session: Session, ctx: RuleContext, filters: RiskFilters, limit: int, cursor: str | None
+    session: Session,
+    *,
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    settings: Settings,
+    limit: int,
+    cursor: str | None,
 ) -> tuple[list[RiskRow], str | None] | None:
-    """The page from the snapshot, or None when the snapshot is not for `ctx.as_of`."""
-    # The snapshot's day is checked in the same statement (one round trip for the usual case);
+    """The page from the snapshot, or None when the snapshot is not for `as_of`."""
+    # Only the scope matters to the statement, not who holds it: callers of one scope share it.
+    scope = Principal(actor.role, "", actor.organisation_id, actor.street)
+    statement = _snapshot_page_statement(
+        scope, replace(filters, rules=(), severities=()), as_of, today, limit, cursor
+    )
+    # Plain columns, no ORM entities: executed on the session's connection, without the ORM's
+    # per-statement bookkeeping, which costs as much as the database spends on the page.
+    rows = session.connection().execute(statement).all()
+    # The snapshot's day is checked in the statement itself (one round trip in the usual case);
     # only an empty page needs a second look to tell "nothing listed" from "no snapshot".
-    # The findings come as JSON text: a page's findings repeat across elevators and across
-    # requests, and `stored_findings` parses and renders each distinct text once.
+    if not rows and snapshot_day(session) != as_of:
+        return None
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].score, rows[-1].id)
+    return [
+        RiskRow(row, row.score, stored_findings(row.findings, as_of, settings)) for row in rows
+    ], next_cursor
+
+
+@lru_cache(maxsize=512)
+def _snapshot_page_statement(
+    scope: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    limit: int,
+    cursor: str | None,
+) -> Select[Any]:
+    """The snapshot page's statement, built once per distinct request.
+
+    Statements are immutable, and building one, plus SQLAlchemy fitting its cached compilation
+    to a new statement object, costs more Python than PostgreSQL spends serving the page. The
+    findings come as JSON text: they repeat across elevators and requests, and
+    `stored_findings` parses and renders each distinct text once.
+    """
     statement = (
         _snapshot_statement(
-            ctx, filters, *LISTED_COLUMNS, findings=cast(ElevatorRisk.findings, Text)
+            scope,
+            filters,
+            as_of,
+            today,
+            *LISTED_COLUMNS,
+            findings=cast(ElevatorRisk.findings, Text),
         )
-        .join(RiskSnapshot, and_(RiskSnapshot.id == 1, RiskSnapshot.evaluated_on == ctx.as_of))
+        .join(RiskSnapshot, and_(RiskSnapshot.id == 1, RiskSnapshot.evaluated_on == as_of))
         .limit(limit + 1)
     )
     if cursor is not None:
@@ -371,19 +419,7 @@ def _snapshot_page(
                 ElevatorRisk.elevator_id > last_id,
             ),
         )
-    # Plain columns, no ORM entities: executed on the session's connection, without the ORM's
-    # per-statement bookkeeping, which costs as much as the database spends on the page.
-    rows = session.connection().execute(statement).all()
-    if not rows and snapshot_day(session) != ctx.as_of:
-        return None
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].score, rows[-1].id)
-    return [
-        RiskRow(row, row.score, stored_findings(row.findings, ctx.as_of, ctx.settings))
-        for row in rows
-    ], next_cursor
+    return statement
 
 
 def elevator_findings(
@@ -447,8 +483,10 @@ def iter_risk_rows(
     if _reads_snapshot(session, filters, as_of):
         stored = session.execute(
             _snapshot_statement(
-                _snapshot_context(ctx, actor, filters, today),
+                actor,
                 filters,
+                as_of,
+                today,
                 *LISTED_COLUMNS,
                 findings=cast(ElevatorRisk.findings, Text),
             ).execution_options(yield_per=2000)
