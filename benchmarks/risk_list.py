@@ -19,6 +19,7 @@ Prints, each with the median of `--runs`:
 - one street's first page, through the service on an open session and its ceiling;
 - the full CSV export through the route: time to first byte, rows per second, resident memory
   growth of this (the serving) process, against `COPY (EXPORT_SQL) TO STDOUT`;
+- the dashboard's risk summary (per rule and per street) of the whole registry;
 - the extra cost per write of keeping the snapshot current: one maintenance record filed and
   flushed, with the snapshot tracking on and off (each in a rolled-back transaction);
 - with `--refresh`, the whole-registry `risk refresh` first.
@@ -232,6 +233,20 @@ def main() -> None:
                 copied += bytes(data).count(b"\n")
         copy_seconds = time.perf_counter() - started
 
+    def summary() -> int:
+        with Session(engine) as session:
+            counts = rules_service.risk_summary(
+                session,
+                actor=BUREAU,
+                filters=rules_service.RiskFilters(),
+                as_of=as_of,
+                today=as_of,
+                now=NOW,
+                settings=settings,
+            )
+            return int(counts["elevators_with_findings"])
+
+    summary_ms = median_ms(summary, max(3, args.runs // 5))
     overhead = write_overhead(engine, settings, args.runs)
 
     rows = lines - 1
@@ -255,6 +270,7 @@ def main() -> None:
         f"({copied / copy_seconds:,.0f} rows/s); export reaches "
         f"{(rows / export_seconds) / (copied / copy_seconds):.0%} of COPY's rate"
     )
+    print(f"risk summary (per rule and street, whole registry): {summary_ms:8.1f} ms")
     print(
         f"one maintenance record filed and flushed: {overhead[0]:.1f} ms with the snapshot kept "
         f"current, {overhead[1]:.1f} ms without (+{overhead[0] - overhead[1]:.1f} ms per write)"
