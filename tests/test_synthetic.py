@@ -20,6 +20,7 @@ from elevator_registry.registry.models import Elevator, MaintenanceContract
 from elevator_registry.rules import service as rules_service
 from elevator_registry.rules import snapshot
 from elevator_registry.rules.catalogue import listed_rules
+from elevator_registry.rules.context import RuleContext
 from elevator_registry.rules.models import ElevatorRisk
 from elevator_registry.sample.synthetic import COLUMNS, generate_registry
 from tests.conftest import NOW, TODAY, migrate, new_database
@@ -111,6 +112,17 @@ def _summary(
         now=NOW,
         settings=Settings(),
     )
+
+
+def test_each_rule_finds_an_elevator_at_most_once(generated: Engine) -> None:
+    ctx = RuleContext(as_of=TODAY, settings=Settings(), now=NOW)
+    with Session(generated) as session:
+        for rule in listed_rules():
+            found = rule.query(ctx).subquery()  # type: ignore[misc]
+            rows, elevators = session.execute(
+                select(func.count(), func.count(func.distinct(found.c.elevator_id)))
+            ).one()
+            assert rows == elevators, rule.code
 
 
 def _digests(engine: Engine) -> dict[str, str]:

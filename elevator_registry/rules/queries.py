@@ -2,7 +2,8 @@
 
 Every query selects from `Elevator` and returns three columns: `elevator_id`, `ref_date` (the
 date behind the finding: last maintenance, commissioning, failed inspection…) and `value`
-(a number the finding's text needs: days, count, grade…). Thresholds that are constants for the
+(a number the finding's text needs: days, count, grade…), at most one row per elevator, so a
+rule weighs once in an elevator's score. Thresholds that are constants for the
 evaluated day are computed in Python and bound as parameters, so the same SQL runs on SQLite
 and PostgreSQL and the planner can use plain index range scans.
 """

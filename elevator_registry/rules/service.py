@@ -30,6 +30,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import True_
+from sqlalchemy.sql.expression import FromClause
 
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
@@ -130,7 +132,9 @@ def elevator_filter(
         clauses.append(Elevator.commissioned_on <= add_years(as_of, -low))
         if high is not None:
             clauses.append(Elevator.commissioned_on > add_years(as_of, -high))
-    return and_(true(), *clauses)
+    # An unrestricted caller gets a bare TRUE, so statements can tell they need no join.
+    restricting = [clause for clause in clauses if not isinstance(clause, True_)]
+    return and_(*restricting) if restricting else true()
 
 
 def findings_statement(ctx: RuleContext, rules: Iterable[Rule]) -> Select[Any]:
@@ -593,32 +597,34 @@ def _live_summary(
 
 
 def _snapshot_summary(session: Session, ctx: RuleContext) -> tuple[Sequence[Any], Sequence[Any]]:
-    listed = (
-        select(ElevatorRisk.elevator_id, ElevatorRisk.findings)
-        .join(Elevator, Elevator.id == ElevatorRisk.elevator_id)
-        .where(ctx.elevator_filter)
-        .subquery("listed")
-    )
+    # The bureau's whole list needs no join: the snapshot holds every listed elevator's street.
+    listed: FromClause = ElevatorRisk.__table__
+    if not isinstance(ctx.elevator_filter, True_):
+        listed = (
+            select(listed)
+            .join(Elevator, Elevator.id == ElevatorRisk.elevator_id)
+            .where(ctx.elevator_filter)
+            .subquery("listed")
+        )
+    columns = listed.c
     # Each stored finding is a [rule, ref_date, value] triple; unnest them to count per rule.
+    # A rule finds an elevator at most once, so counting triples counts elevators.
     if session.get_bind().dialect.name == "postgresql":
-        each = func.jsonb_array_elements(listed.c.findings).table_valued(
+        each = func.jsonb_array_elements(columns.findings).table_valued(
             "value", joins_implicitly=True
         )
         rule = func.jsonb_extract_path_text(each.c.value, "0")
     else:
-        each = func.json_each(listed.c.findings).table_valued("value", joins_implicitly=True)
+        each = func.json_each(columns.findings).table_valued("value", joins_implicitly=True)
         rule = func.json_extract(each.c.value, "$[0]")
     per_rule = session.execute(
-        select(rule, func.count(func.distinct(listed.c.elevator_id)))
-        .select_from(listed, each)
-        .group_by(rule)
+        select(rule, func.count()).select_from(listed, each).group_by(rule)
     ).all()
     per_street = session.execute(
-        select(Elevator.street, func.count(), func.sum(ElevatorRisk.score))
-        .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
-        .where(ctx.elevator_filter)
-        .group_by(Elevator.street)
-        .order_by(Elevator.street)
+        select(columns.street, func.count(), func.sum(columns.score))
+        .select_from(listed)
+        .group_by(columns.street)
+        .order_by(columns.street)
     ).all()
     return per_rule, per_street
 
