@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook
 
-from elevator_registry.rules.service import RiskRow
+from elevator_registry.rules.service import RiskRow, finding_cells
 
 COLUMNS = (
     ("elevator_id", "电梯ID"),
@@ -40,9 +40,7 @@ def _cells(row: RiskRow) -> list[object]:
         elevator.status,
         elevator.commissioned_on.isoformat() if elevator.commissioned_on else "",
         row.score,
-        " ".join(finding.rule for finding in row.findings),
-        "；".join(finding.detail_zh for finding in row.findings),
-        "; ".join(finding.detail_en for finding in row.findings),
+        *finding_cells(row.findings),
     ]
 
 

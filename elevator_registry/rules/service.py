@@ -211,6 +211,15 @@ def _parsed_findings(
     return tuple(findings)
 
 
+def finding_cells(findings: Sequence[Finding]) -> tuple[str, str, str]:
+    """The export's last three cells: rule codes, Chinese details, English details."""
+    return (
+        " ".join(finding.rule for finding in findings),
+        "；".join(finding.detail_zh for finding in findings),
+        "; ".join(finding.detail_en for finding in findings),
+    )
+
+
 def _ordered(findings: list[Finding], settings: Settings) -> list[Finding]:
     findings.sort(
         key=lambda finding: (-settings.severity_weights.get(finding.severity, 0), finding.rule)

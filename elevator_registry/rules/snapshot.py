@@ -5,6 +5,12 @@ the live list (`service.findings_statement`) and stores the scored result in `el
 `risk refresh` runs it, and so does the daily loop `serve` starts. The list reads the snapshot
 when asked for that day, so its first page is an index scan instead of scoring the registry.
 
+Every refresh also stores each row's findings as the CSV export's text cells (`_render_texts`),
+so the export is one query: the distinct findings documents of the rows just written are
+rendered once each in Python, by the live path's code (`Rule.describe`, in its order), loaded
+into a temporary table (COPY on PostgreSQL) and joined back in one UPDATE. The texts are never
+written in SQL, so there is one definition of them.
+
 Writes keep it current in their own transaction: session events note the elevators a flush or
 a bulk statement touched (directly by `elevator_id`, or through a record, hazard, incident,
 or a maintenance unit's licence, blacklisting and drills for every elevator it maintains) and
@@ -23,11 +29,16 @@ from typing import Any
 
 import structlog
 from sqlalchemy import (
+    Column,
     ColumnElement,
     CursorResult,
     Engine,
     Insert,
+    MetaData,
+    Table,
+    Text,
     bindparam,
+    cast,
     delete,
     event,
     func,
@@ -35,6 +46,8 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
+    update,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
@@ -50,7 +63,12 @@ from elevator_registry.registry.models import Elevator, MaintenanceContract
 from elevator_registry.rules.catalogue import listed_rules
 from elevator_registry.rules.context import RuleContext
 from elevator_registry.rules.models import ElevatorRisk, RiskSnapshot
-from elevator_registry.rules.service import findings_statement, snapshot_day
+from elevator_registry.rules.service import (
+    finding_cells,
+    findings_statement,
+    snapshot_day,
+    stored_findings,
+)
 
 log = structlog.get_logger("elevator_registry.risk")
 CHUNK = 1000
@@ -130,6 +148,61 @@ def _per_write_insert(day: date, settings: Settings) -> Insert:
     return _PER_WRITE[key]
 
 
+# Per distinct findings document, its rendered cells; dropped after each use, so a transaction
+# that refreshes several times (one per flush) creates it afresh each time.
+_RENDERED = Table(
+    "risk_rendered_findings",
+    MetaData(),
+    # Text, compared with the stored JSON cast to text: on PostgreSQL that joins faster than
+    # jsonb equality does.
+    Column("findings", Text),
+    Column("rules", Text),
+    Column("details_zh", Text),
+    Column("details_en", Text),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _render_texts(
+    session: Session, scope: ColumnElement[bool], *, day: date, settings: Settings
+) -> None:
+    """Fills the texts of the `elevator_risk` rows `scope` selects, rendering each distinct
+    findings document once in Python (`Rule.describe`, the live path's text and order)."""
+    documents = session.scalars(
+        select(cast(ElevatorRisk.findings, Text)).where(scope).distinct()
+    ).all()
+    if not documents:
+        return
+    rendered = [
+        (document, *finding_cells(stored_findings(document, day, settings)))
+        for document in documents
+    ]
+    connection = session.connection()
+    _RENDERED.create(connection)
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {_RENDERED.name} FROM STDIN") as copy,
+        ):
+            for row in rendered:
+                copy.write_row(row)
+    else:
+        connection.execute(
+            insert(_RENDERED), [dict(zip(_RENDERED.c.keys(), row, strict=True)) for row in rendered]
+        )
+    connection.execute(
+        update(ElevatorRisk.__table__)
+        .where(scope, cast(ElevatorRisk.findings, Text) == _RENDERED.c.findings)
+        .values(
+            rules=_RENDERED.c.rules,
+            details_zh=_RENDERED.c.details_zh,
+            details_en=_RENDERED.c.details_en,
+        )
+    )
+    _RENDERED.drop(connection)
+
+
 def refresh_all(
     session: Session, *, as_of: date, now: datetime, settings: Settings
 ) -> RefreshReport:
@@ -138,8 +211,13 @@ def refresh_all(
     with _quiet(session):
         session.execute(delete(ElevatorRisk))
         session.execute(_scored_insert(RuleContext(as_of=as_of, settings=settings, now=now)))
+        _render_texts(session, true(), day=as_of, settings=settings)
         session.execute(delete(RiskSnapshot))
-        session.execute(insert(RiskSnapshot).values(id=1, evaluated_on=as_of, refreshed_at=now))
+        session.execute(
+            insert(RiskSnapshot).values(
+                id=1, evaluated_on=as_of, refreshed_at=now, texts_rendered=True
+            )
+        )
         count = session.scalar(select(func.count()).select_from(ElevatorRisk)) or 0
         # Fresh statistics, so the planner picks the rank indexes for the list's first pages.
         session.execute(text("ANALYZE elevator_risk"))
@@ -174,6 +252,7 @@ def refresh_elevators(
         for chunk in _chunks(sorted(set(elevator_ids))):
             session.execute(delete(ElevatorRisk).where(ElevatorRisk.elevator_id.in_(chunk)))
             session.execute(statement, {"elevator_ids": chunk, "instant": instant})
+            _render_texts(session, ElevatorRisk.elevator_id.in_(chunk), day=day, settings=settings)
 
 
 @contextmanager
