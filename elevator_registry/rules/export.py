@@ -1,4 +1,8 @@
-"""Streaming CSV and XLSX renderings of the risk list."""
+"""Streaming CSV and XLSX renderings of the risk list.
+
+The CSV quotes every cell and ends lines with LF, as PostgreSQL's `COPY … (FORMAT csv,
+FORCE_QUOTE *)` writes them.
+"""
 
 import csv
 import io
@@ -27,6 +31,16 @@ COLUMNS = (
 HEADER = [f"{zh} {en}" for en, zh in COLUMNS]
 
 
+class CopyDialect(csv.excel):
+    """What `COPY … (FORMAT csv, FORCE_QUOTE *)` writes: every cell quoted, LF line ends.
+
+    Quoting every cell also quotes a lone carriage return, which Python 3.11 leaves bare when
+    the line terminator is LF (an address typed with one would otherwise split its row)."""
+
+    quoting = csv.QUOTE_ALL
+    lineterminator = "\n"
+
+
 def _cells(row: RiskRow) -> list[object]:
     elevator = row.elevator
     return [
@@ -44,12 +58,19 @@ def _cells(row: RiskRow) -> list[object]:
     ]
 
 
-def csv_chunks(rows: Iterable[RiskRow], *, rows_per_chunk: int = 500) -> Iterator[bytes]:
-    """UTF-8 CSV with a BOM (so Excel shows the Chinese), yielded in chunks as rows arrive."""
+def _header() -> str:
+    """The BOM (so Excel shows the Chinese) and the header line."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(HEADER)
+    csv.writer(buffer, CopyDialect).writerow(HEADER)
+    return buffer.getvalue()
+
+
+def csv_chunks(rows: Iterable[RiskRow], *, rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """UTF-8 CSV with a BOM, rendered row by row and yielded in chunks as rows arrive."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, CopyDialect)
+    buffer.write(_header())
     for count, row in enumerate(rows, start=1):
         writer.writerow(_cells(row))
         if count % rows_per_chunk == 0:
