@@ -1,17 +1,32 @@
 """Streaming CSV and XLSX renderings of the risk list.
 
-The CSV quotes every cell and ends lines with LF, as PostgreSQL's `COPY … (FORMAT csv,
-FORCE_QUOTE *)` writes them.
+The CSV of a list the snapshot serves (its day, no rule or severity filter) is, on PostgreSQL,
+`COPY (one query whose columns are the cells, CELLS_SQL) TO STDOUT`, streamed as PostgreSQL
+sends it: the finding texts were rendered by the refresh (`rules.snapshot`) with the code
+`_cells` uses, so no row passes through Python here. Other lists, a snapshot refreshed before
+its rows held texts, SQLite, and XLSX are rendered row by row from `service.iter_risk_rows`.
+Both CSV paths quote every cell and end lines with LF, as COPY does, so they write the same
+bytes for the same rows.
 """
 
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
+from datetime import date, datetime
+from typing import Any
 
+import psycopg
 from openpyxl import Workbook
+from sqlalchemy import Select, func
+from sqlalchemy.orm import Session
 
-from elevator_registry.rules.service import RiskRow, finding_cells
+from elevator_registry.auth.principal import Principal
+from elevator_registry.config import Settings
+from elevator_registry.registry.models import Elevator
+from elevator_registry.rules import service as rules_service
+from elevator_registry.rules.models import ElevatorRisk
+from elevator_registry.rules.service import RiskFilters, RiskRow, finding_cells
 
 COLUMNS = (
     ("elevator_id", "电梯ID"),
@@ -29,6 +44,9 @@ COLUMNS = (
     ("details_en", "findings"),
 )
 HEADER = [f"{zh} {en}" for en, zh in COLUMNS]
+COPY_OPTIONS = "(FORMAT csv, FORCE_QUOTE *, ENCODING 'UTF8')"
+COPY_CHUNK_BYTES = 1 << 16
+Chunks = Generator[bytes, None, None]
 
 
 class CopyDialect(csv.excel):
@@ -58,6 +76,24 @@ def _cells(row: RiskRow) -> list[object]:
     ]
 
 
+# `_cells` as SQL over the snapshot's stored texts (PostgreSQL: `to_char` ignores DateStyle).
+CELLS_SQL = (
+    Elevator.id,
+    Elevator.equipment_code,
+    func.coalesce(Elevator.registration_number, ""),
+    Elevator.rescue_code,
+    Elevator.street,
+    Elevator.address,
+    Elevator.place_category,
+    Elevator.status,
+    func.coalesce(func.to_char(Elevator.commissioned_on, "YYYY-MM-DD"), ""),
+    ElevatorRisk.score,
+    ElevatorRisk.rules,
+    ElevatorRisk.details_zh,
+    ElevatorRisk.details_en,
+)
+
+
 def _header() -> str:
     """The BOM (so Excel shows the Chinese) and the header line."""
     buffer = io.StringIO()
@@ -66,7 +102,7 @@ def _header() -> str:
     return buffer.getvalue()
 
 
-def csv_chunks(rows: Iterable[RiskRow], *, rows_per_chunk: int = 500) -> Iterator[bytes]:
+def csv_chunks(rows: Iterable[RiskRow], *, rows_per_chunk: int = 500) -> Chunks:
     """UTF-8 CSV with a BOM, rendered row by row and yielded in chunks as rows arrive."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, CopyDialect)
@@ -80,7 +116,68 @@ def csv_chunks(rows: Iterable[RiskRow], *, rows_per_chunk: int = 500) -> Iterato
     yield buffer.getvalue().encode()
 
 
-def xlsx_chunks(rows: Iterable[RiskRow], *, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+def risk_list_csv(
+    session: Session,
+    *,
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    now: datetime,
+    settings: Settings,
+) -> Chunks:
+    """The whole filtered list as UTF-8 CSV with a BOM, streamed.
+
+    Filters are checked before this returns, so a bad filter is a 422, not an empty download.
+    A COPY holds the session's connection until the generator ends or is closed: serve it as a
+    `downloads.Download`, which closes it when the client goes away.
+    """
+    query = {
+        "actor": actor,
+        "filters": filters,
+        "as_of": as_of,
+        "today": today,
+        "now": now,
+        "settings": settings,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        statement = rules_service.snapshot_text_statement(session, *CELLS_SQL, **query)
+        if statement is not None:
+            return _copied(session, statement)
+    return csv_chunks(rules_service.iter_risk_rows(session, **query))
+
+
+def _copied(session: Session, statement: Select[Any]) -> Chunks:
+    """`COPY (statement) TO STDOUT` on the session's own connection, so in its transaction,
+    which the caller keeps open until the last byte."""
+    connection = session.connection()
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    driver = connection.connection.driver_connection
+    # Bound client-side, as psycopg binds COPY's parameters; mogrify also when there are none,
+    # since `cursor.copy` then skips the merge and would send SQLAlchemy's escaped `%%` as is.
+    with psycopg.ClientCursor(driver) as binder:
+        bound = binder.mogrify(compiled.string, compiled.params)
+    return _copy_chunks(driver, f"COPY ({bound}) TO STDOUT {COPY_OPTIONS}")
+
+
+def _copy_chunks(driver: Any, copy_sql: str) -> Chunks:
+    """BOM and header at once, then the COPY's rows in chunks of about COPY_CHUNK_BYTES."""
+    yield _header().encode()
+    buffer = bytearray()
+    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        # COPY sends a message per row: coalesced, each write to the client carries many.
+        for data in copy:
+            buffer += data
+            if len(buffer) >= COPY_CHUNK_BYTES:
+                yield bytes(buffer)
+                buffer.clear()
+    if buffer:
+        yield bytes(buffer)
+
+
+def xlsx_chunks(rows: Iterable[RiskRow], *, chunk_size: int = 1 << 16) -> Chunks:
     """An XLSX workbook built row by row in write-only mode, spooled to disk, then streamed."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("风险清单 risk list")

@@ -3,6 +3,8 @@
 Asked for the day the risk snapshot was evaluated for (`rules.snapshot`), with no rule or
 severity filter, the list reads `elevator_risk` in index order; any other day, or a list over a
 subset of the rules, evaluates every rule live with the same SQL the snapshot was built from.
+Pages and the row-by-row exports render the findings from the stored triples; the PostgreSQL
+CSV export reads the texts the refresh stored beside them (`snapshot_text_statement`).
 """
 
 import base64
@@ -257,11 +259,10 @@ def _snapshot_context(
     )
 
 
-def _snapshot_statement(
-    ctx: RuleContext, filters: RiskFilters, *columns: Any, findings: Any = ElevatorRisk.findings
-) -> Select[Any]:
+def _snapshot_statement(ctx: RuleContext, filters: RiskFilters, *columns: Any) -> Select[Any]:
     statement = (
-        select(*columns, ElevatorRisk.score, findings.label("findings"))
+        select(*columns)
+        .select_from(Elevator)
         .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
         .where(ctx.elevator_filter)
         .order_by(ElevatorRisk.score.desc(), ElevatorRisk.elevator_id)
@@ -362,7 +363,9 @@ def _snapshot_page(
     # The snapshot's day is checked in the same statement (one round trip for the usual case);
     # only an empty page needs a second look to tell "nothing listed" from "no snapshot".
     statement = (
-        _snapshot_statement(ctx, filters, *LISTED_COLUMNS)
+        _snapshot_statement(
+            ctx, filters, *LISTED_COLUMNS, ElevatorRisk.score, ElevatorRisk.findings
+        )
         .join(RiskSnapshot, and_(RiskSnapshot.id == 1, RiskSnapshot.evaluated_on == ctx.as_of))
         .limit(limit + 1)
     )
@@ -453,7 +456,8 @@ def iter_risk_rows(
                 _snapshot_context(ctx, actor, filters, today),
                 filters,
                 *LISTED_COLUMNS,
-                findings=cast(ElevatorRisk.findings, Text),
+                ElevatorRisk.score,
+                cast(ElevatorRisk.findings, Text).label("findings"),
             ).execution_options(yield_per=2000)
         )
         return (
@@ -474,6 +478,43 @@ def iter_risk_rows(
         .execution_options(yield_per=2000)
     )
     return _group_rows(session.execute(statement), as_of)
+
+
+def snapshot_text_statement(
+    session: Session,
+    *columns: Any,
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    now: datetime,
+    settings: Settings,
+) -> Select[Any] | None:
+    """The whole list from the snapshot as one statement of `columns`, in the list's order.
+
+    `columns` may name `Elevator` and `ElevatorRisk`, whose stored texts hold the findings. None
+    when the snapshot cannot serve the list that way: another day, a rule or severity filter, or
+    a snapshot not refreshed since its rows hold texts (migration 0008); `iter_risk_rows` then
+    renders the rows. Filters are checked here too, before any row is read.
+    """
+    select_rules(filters)
+    ctx = RuleContext(
+        as_of=as_of,
+        settings=settings,
+        now=now,
+        elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
+    )
+    if filters.rules or filters.severities:
+        return None
+    # The flag, not a scan for rows without texts: since 0008 every write stores the texts of
+    # the rows it writes, so only rows of a refresh before it lack them, and a whole refresh,
+    # which sets the flag, replaces them all. One primary-key read, as for `snapshot_day`.
+    stored = session.execute(
+        select(RiskSnapshot.evaluated_on, RiskSnapshot.texts_rendered).where(RiskSnapshot.id == 1)
+    ).one_or_none()
+    if stored is None or tuple(stored) != (as_of, True):
+        return None
+    return _snapshot_statement(_snapshot_context(ctx, actor, filters, today), filters, *columns)
 
 
 def _group_rows(result: Iterable[Any], as_of: date) -> Iterator[RiskRow]:
