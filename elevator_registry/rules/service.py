@@ -202,8 +202,8 @@ def stored_findings(stored: list[Any] | str, as_of: date, settings: Settings) ->
 def _parsed_findings(
     text: str, as_of: date, weights: tuple[tuple[str, int], ...]
 ) -> tuple[Finding, ...]:
-    # Exports read the JSON as text: many elevators share the very same findings, so parsing
-    # and rendering them once per distinct text keeps the export near the database's own rate.
+    # Row-by-row exports read the JSON as text: many elevators share the very same findings, so
+    # parsing and rendering them once per distinct text keeps them near the database's own rate.
     by_severity = dict(weights)
     findings = [
         to_finding(rule, date.fromisoformat(ref_date) if ref_date else None, value, as_of)
