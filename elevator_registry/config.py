@@ -2,9 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -256,6 +256,61 @@ class Settings(BaseSettings):
     web_tracking_refresh_seconds: int = Field(
         default=10, ge=2, le=300, description="How often the public tracking page reloads itself."
     )
+
+    @model_validator(mode="after")
+    def _tables_are_complete(self) -> Self:
+        """Refuses at start-up a rating or premium table that would break, or be refused by the
+        database's checks, only when the first rating or policy is computed."""
+        problems = [
+            f"{name} must name exactly {', '.join(sorted(map(str, default)))}"
+            for name in _KEYED_TABLES
+            if set(map(str, getattr(self, name))) != set(map(str, default := _default(name)))
+        ]
+        if abs(sum(self.rating_weights.values()) - 100) > 1e-9:
+            problems.append("rating_weights must add up to 100 (the score is out of 100)")
+        stars, grades = self.rating_star_thresholds, self.rating_grade_thresholds
+        if not set(stars) <= {2, 3, 4, 5}:
+            problems.append("rating_star_thresholds keys must be among 2, 3, 4 and 5 stars")
+        if not set(grades) <= {"A", "B", "C"}:
+            problems.append("rating_grade_thresholds keys must be among A, B and C (below is D)")
+        for name, rising in (
+            ("rating_star_thresholds", [stars[count] for count in sorted(stars)]),
+            ("rating_grade_thresholds", [grades[grade] for grade in sorted(grades, reverse=True)]),
+        ):
+            if rising != sorted(set(rising)) or not all(0 <= score <= 100 for score in rising):
+                problems.append(f"{name} must rise with the rank, within 0-100")
+        for name in _PREMIUM_TABLES:
+            if any(factor <= 0 for factor in getattr(self, name).values()):
+                problems.append(f"{name} multipliers must be positive")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+# Tables looked up by fixed keys: an override must name the same keys as the default.
+_KEYED_TABLES = (
+    "severity_weights",
+    "rating_weights",
+    "rating_scales",
+    "premium_place_factors",
+    "premium_inspection_factors",
+    "premium_assessment_factors",
+    "premium_star_factors",
+    "premium_iot_factors",
+)
+_PREMIUM_TABLES = (
+    "premium_age_factors",
+    "premium_trapped_factors",
+    "premium_place_factors",
+    "premium_inspection_factors",
+    "premium_assessment_factors",
+    "premium_star_factors",
+    "premium_iot_factors",
+)
+
+
+def _default(name: str) -> dict[object, object]:
+    return Settings.model_fields[name].default  # type: ignore[no-any-return]
 
 
 @lru_cache

@@ -1,7 +1,7 @@
 """Keyset pagination on the primary key: stable under inserts and O(limit) at any depth."""
 
 import base64
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -29,6 +29,13 @@ def decode_cursor(cursor: str) -> int:
     return last_id
 
 
+class PageBody(TypedDict):
+    """A list route's response body: the rows of one page and the cursor of the next."""
+
+    items: list[Any]
+    next_cursor: str | None
+
+
 def fetch_page(
     session: Session,
     statement: Select[Any],
@@ -37,7 +44,7 @@ def fetch_page(
     limit: int,
     cursor: str | None,
     as_rows: bool = False,
-) -> tuple[list[Any], str | None]:
+) -> PageBody:
     """Rows after `cursor` ordered by id, and the cursor of the next page (None when done).
 
     ORM objects of the statement's first entity; with `as_rows`, whole result rows (for
@@ -49,5 +56,5 @@ def fetch_page(
     rows = list(session.execute(page) if as_rows else session.scalars(page))
     if len(rows) > limit:
         rows = rows[:limit]
-        return rows, encode_cursor(rows[-1].id)
-    return rows, None
+        return {"items": rows, "next_cursor": encode_cursor(rows[-1].id)}
+    return {"items": rows, "next_cursor": None}

@@ -71,5 +71,4 @@ def list_audit_events(
         since=start_of(date_from),
         before=start_of(date_to + timedelta(days=1) if date_to else None),
     )
-    items, next_cursor = fetch_page(session, statement, AuditEvent.id, limit=limit, cursor=cursor)
-    return {"items": items, "next_cursor": next_cursor}
+    return fetch_page(session, statement, AuditEvent.id, limit=limit, cursor=cursor)

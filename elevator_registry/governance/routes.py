@@ -58,10 +58,6 @@ YearFilter = Annotated[int | None, Query(ge=1990, le=2100)]
 ReadLimit = Annotated[None, Depends(limit_public_read)]
 
 
-def _page(items: list[Any], next_cursor: str | None) -> dict[str, object]:
-    return {"items": items, "next_cursor": next_cursor}
-
-
 # Blacklist -----------------------------------------------------------------------------------
 
 
@@ -91,7 +87,7 @@ def list_blacklist(
     statement = blacklist_service.entries_statement(
         organisation_id=organisation_id, current=current, today=clock.today()
     )
-    return _page(*fetch_page(session, statement, BlacklistEntry.id, limit=limit, cursor=cursor))
+    return fetch_page(session, statement, BlacklistEntry.id, limit=limit, cursor=cursor)
 
 
 @router.post("/blacklist/{entry_id}/lift", response_model=BlacklistRead)
@@ -118,8 +114,8 @@ def public_blacklist(
 ) -> dict[str, object]:
     """Organisations blacklisted today: name, credit code, reason, legal basis, since when."""
     statement = blacklist_service.public_statement(clock.today())
-    return _page(
-        *fetch_page(session, statement, BlacklistEntry.id, limit=limit, cursor=cursor, as_rows=True)
+    return fetch_page(
+        session, statement, BlacklistEntry.id, limit=limit, cursor=cursor, as_rows=True
     )
 
 
@@ -148,7 +144,7 @@ def list_veto_events(
     """Veto events (bureau)."""
     actor.require(Role.BUREAU)
     statement = blacklist_service.veto_events_statement(organisation_id=organisation_id, year=year)
-    return _page(*fetch_page(session, statement, VetoEvent.id, limit=limit, cursor=cursor))
+    return fetch_page(session, statement, VetoEvent.id, limit=limit, cursor=cursor)
 
 
 # Star ratings --------------------------------------------------------------------------------
@@ -183,7 +179,7 @@ def list_ratings(
     statement = rating_service.ratings_statement(
         year=year, maintenance_unit_id=maintenance_unit_id, grade=grade
     )
-    return _page(*fetch_page(session, statement, StarRating.id, limit=limit, cursor=cursor))
+    return fetch_page(session, statement, StarRating.id, limit=limit, cursor=cursor)
 
 
 @public_router.get("/public/star-ratings", response_model=Page[PublicStarRating])
@@ -196,9 +192,7 @@ def public_ratings(
 ) -> dict[str, object]:
     """Published ratings: unit name and credit code, year, score, stars, grade."""
     statement = rating_service.public_statement(year=year)
-    return _page(
-        *fetch_page(session, statement, StarRating.id, limit=limit, cursor=cursor, as_rows=True)
-    )
+    return fetch_page(session, statement, StarRating.id, limit=limit, cursor=cursor, as_rows=True)
 
 
 # Insurance -----------------------------------------------------------------------------------
@@ -242,7 +236,7 @@ def list_policies(
         kind=kind,
         in_force_on=in_force_on,
     )
-    return _page(*fetch_page(session, statement, InsurancePolicy.id, limit=limit, cursor=cursor))
+    return fetch_page(session, statement, InsurancePolicy.id, limit=limit, cursor=cursor)
 
 
 @router.get("/elevators/{elevator_id}/premium-factor", response_model=PremiumFactorRead)
@@ -300,7 +294,7 @@ def list_disclosures(
         user_unit_id=user_unit_id,
         year=year,
     )
-    return _page(*fetch_page(session, statement, CostDisclosure.id, limit=limit, cursor=cursor))
+    return fetch_page(session, statement, CostDisclosure.id, limit=limit, cursor=cursor)
 
 
 @public_router.get("/public/cost-disclosures", response_model=Page[PublicCostDisclosure])
@@ -314,6 +308,6 @@ def public_disclosures(
 ) -> dict[str, object]:
     """A user unit's disclosures: each elevator by rescue code and address, year, amounts."""
     statement = disclosure_service.public_statement(user_unit_id=user_unit_id, year=year)
-    return _page(
-        *fetch_page(session, statement, CostDisclosure.id, limit=limit, cursor=cursor, as_rows=True)
+    return fetch_page(
+        session, statement, CostDisclosure.id, limit=limit, cursor=cursor, as_rows=True
     )

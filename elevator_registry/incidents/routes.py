@@ -189,12 +189,9 @@ def list_incidents(
         escalation_level=escalation_level,
         open_only=open_only,
     )
-    items, next_cursor = fetch_page(session, statement, Incident.id, limit=limit, cursor=cursor)
-    counts = lifecycle_service.report_counts(session, [item.id for item in items])
-    return {
-        "items": [_read(item, actor, counts[item.id]) for item in items],
-        "next_cursor": next_cursor,
-    }
+    page = fetch_page(session, statement, Incident.id, limit=limit, cursor=cursor)
+    counts = lifecycle_service.report_counts(session, [item.id for item in page["items"]])
+    return page | {"items": [_read(item, actor, counts[item.id]) for item in page["items"]]}
 
 
 @public_router.get(

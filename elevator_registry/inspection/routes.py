@@ -71,8 +71,7 @@ def list_inspections(
         performed_from=performed_from,
         performed_to=performed_to,
     )
-    items, next_cursor = fetch_page(session, statement, Inspection.id, limit=limit, cursor=cursor)
-    return {"items": items, "next_cursor": next_cursor}
+    return fetch_page(session, statement, Inspection.id, limit=limit, cursor=cursor)
 
 
 @router.get("/inspections/{inspection_id}", response_model=InspectionRead, tags=["inspections"])
@@ -120,7 +119,4 @@ def list_assessments(
         agency_id=agency_id,
         min_risk_grade=min_risk_grade,
     )
-    items, next_cursor = fetch_page(
-        session, statement, SafetyAssessment.id, limit=limit, cursor=cursor
-    )
-    return {"items": items, "next_cursor": next_cursor}
+    return fetch_page(session, statement, SafetyAssessment.id, limit=limit, cursor=cursor)

@@ -110,10 +110,8 @@ def list_records(
         confirmed=confirmed,
         include_superseded=include_superseded,
     )
-    items, next_cursor = fetch_page(
-        session, statement, MaintenanceRecord.id, limit=limit, cursor=cursor
-    )
-    return {"items": record_service.record_reads(session, items), "next_cursor": next_cursor}
+    page = fetch_page(session, statement, MaintenanceRecord.id, limit=limit, cursor=cursor)
+    return page | {"items": record_service.record_reads(session, page["items"])}
 
 
 @router.get(
@@ -245,8 +243,8 @@ def list_hazards(
         reporter_organisation_id=reporter_organisation_id,
         open_only=open,
     )
-    items, next_cursor = fetch_page(session, statement, HazardReport.id, limit=limit, cursor=cursor)
-    return {"items": hazard_service.hazard_reads(session, items), "next_cursor": next_cursor}
+    page = fetch_page(session, statement, HazardReport.id, limit=limit, cursor=cursor)
+    return page | {"items": hazard_service.hazard_reads(session, page["items"])}
 
 
 @router.get("/hazard-reports/{hazard_id}", response_model=HazardReportRead, tags=["hazard reports"])
@@ -356,8 +354,7 @@ def list_usage_checks(
         checked_from=checked_from,
         checked_to=checked_to,
     )
-    items, next_cursor = fetch_page(session, statement, UsageCheck.id, limit=limit, cursor=cursor)
-    return {"items": items, "next_cursor": next_cursor}
+    return fetch_page(session, statement, UsageCheck.id, limit=limit, cursor=cursor)
 
 
 @router.post(
@@ -397,5 +394,4 @@ def list_rescue_drills(
         held_from=held_from,
         held_to=held_to,
     )
-    items, next_cursor = fetch_page(session, statement, RescueDrill.id, limit=limit, cursor=cursor)
-    return {"items": items, "next_cursor": next_cursor}
+    return fetch_page(session, statement, RescueDrill.id, limit=limit, cursor=cursor)

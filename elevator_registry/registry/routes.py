@@ -84,8 +84,7 @@ def list_organisations(
     statement = organisation_service.organisations_statement(
         role=role, name=name, credit_code=credit_code
     )
-    items, next_cursor = fetch_page(session, statement, Organisation.id, limit=limit, cursor=cursor)
-    return {"items": items, "next_cursor": next_cursor}
+    return fetch_page(session, statement, Organisation.id, limit=limit, cursor=cursor)
 
 
 @router.get(
@@ -237,14 +236,14 @@ def list_elevators(
         registration_number=registration_number,
         rescue_code=rescue_code,
     )
-    items, next_cursor = fetch_page(session, statement, Elevator.id, limit=limit, cursor=cursor)
+    page = fetch_page(session, statement, Elevator.id, limit=limit, cursor=cursor)
     reads = inspection_service.elevator_reads(
-        session, items, regime=settings.inspection_regime, as_of=clock.today()
+        session, page["items"], regime=settings.inspection_regime, as_of=clock.today()
     )
     reads = rules_service.with_risk(
         session, reads, as_of=clock.today(), now=clock.now(), settings=settings
     )
-    return {"items": reads, "next_cursor": next_cursor}
+    return page | {"items": reads}
 
 
 @router.get("/elevators/{elevator_id}", response_model=ElevatorRead, tags=["elevators"])
@@ -429,10 +428,7 @@ def list_contracts(
         user_unit_id=user_unit_id,
         current_on=current_on,
     )
-    items, next_cursor = fetch_page(
-        session, statement, MaintenanceContract.id, limit=limit, cursor=cursor
-    )
-    return {"items": items, "next_cursor": next_cursor}
+    return fetch_page(session, statement, MaintenanceContract.id, limit=limit, cursor=cursor)
 
 
 @router.get("/contracts/{contract_id}", response_model=ContractRead, tags=["contracts"])
@@ -496,5 +492,4 @@ def list_warranties(
     statement = contract_service.warranties_statement(
         actor=actor, today=clock.today(), elevator_id=elevator_id
     )
-    items, next_cursor = fetch_page(session, statement, Warranty.id, limit=limit, cursor=cursor)
-    return {"items": items, "next_cursor": next_cursor}
+    return fetch_page(session, statement, Warranty.id, limit=limit, cursor=cursor)

@@ -132,19 +132,22 @@ def risk_list_csv(
     A COPY holds the session's connection until the generator ends or is closed: serve it as a
     `downloads.Download`, which closes it when the client goes away.
     """
-    query = {
-        "actor": actor,
-        "filters": filters,
-        "as_of": as_of,
-        "today": today,
-        "now": now,
-        "settings": settings,
-    }
     if session.get_bind().dialect.name == "postgresql":
-        statement = rules_service.snapshot_text_statement(session, *CELLS_SQL, **query)
+        statement = rules_service.snapshot_text_statement(
+            session, *CELLS_SQL, actor=actor, filters=filters, as_of=as_of, today=today
+        )
         if statement is not None:
             return _copied(session, statement)
-    return csv_chunks(rules_service.iter_risk_rows(session, **query))
+    rows = rules_service.iter_risk_rows(
+        session,
+        actor=actor,
+        filters=filters,
+        as_of=as_of,
+        today=today,
+        now=now,
+        settings=settings,
+    )
+    return csv_chunks(rows)
 
 
 def _copied(session: Session, statement: Select[Any]) -> Chunks:

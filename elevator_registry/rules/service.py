@@ -244,27 +244,19 @@ LISTED_COLUMNS = (
 )
 
 
-def _snapshot_context(
-    ctx: RuleContext, actor: Principal, filters: RiskFilters, today: date
-) -> RuleContext:
-    """`ctx` with the street left to the snapshot's own copy (kept current on every write), so
-    one street's list is a range scan of `ix_elevator_risk_street_rank`."""
-    return RuleContext(
-        as_of=ctx.as_of,
-        settings=ctx.settings,
-        now=ctx.now,
-        elevator_filter=elevator_filter(
-            actor=actor, filters=replace(filters, street=None), as_of=ctx.as_of, today=today
-        ),
+def _snapshot_statement(
+    actor: Principal, filters: RiskFilters, as_of: date, today: date, *columns: Any
+) -> Select[Any]:
+    # The street is matched on the snapshot's own copy (kept current on every write), so one
+    # street's list is a range scan of `ix_elevator_risk_street_rank`.
+    where = elevator_filter(
+        actor=actor, filters=replace(filters, street=None), as_of=as_of, today=today
     )
-
-
-def _snapshot_statement(ctx: RuleContext, filters: RiskFilters, *columns: Any) -> Select[Any]:
     statement = (
         select(*columns)
         .select_from(Elevator)
         .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
-        .where(ctx.elevator_filter)
+        .where(where)
         .order_by(ElevatorRisk.score.desc(), ElevatorRisk.elevator_id)
     )
     if filters.street is not None:
@@ -318,18 +310,25 @@ def risk_page(
 ) -> tuple[list[RiskRow], str | None]:
     """One page of the risk list, highest score first."""
     rules = select_rules(filters)
+    if not filters.rules and not filters.severities:
+        page = _snapshot_page(
+            session,
+            actor=actor,
+            filters=filters,
+            as_of=as_of,
+            today=today,
+            settings=settings,
+            limit=limit,
+            cursor=cursor,
+        )
+        if page is not None:
+            return page
     ctx = RuleContext(
         as_of=as_of,
         settings=settings,
         now=now,
         elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
     )
-    if not filters.rules and not filters.severities:
-        page = _snapshot_page(
-            session, _snapshot_context(ctx, actor, filters, today), filters, limit, cursor
-        )
-        if page is not None:
-            return page
     scores = _scores(ctx, rules)
     statement = (
         select(Elevator, scores.c.score)
@@ -357,16 +356,65 @@ def risk_page(
 
 
 def _snapshot_page(
-    session: Session, ctx: RuleContext, filters: RiskFilters, limit: int, cursor: str | None
+    session: Session,
+    *,
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    settings: Settings,
+    limit: int,
+    cursor: str | None,
 ) -> tuple[list[RiskRow], str | None] | None:
-    """The page from the snapshot, or None when the snapshot is not for `ctx.as_of`."""
-    # The snapshot's day is checked in the same statement (one round trip for the usual case);
+    """The page from the snapshot, or None when the snapshot is not for `as_of`."""
+    # Only the scope matters to the statement, not who holds it: callers of one scope share it.
+    scope = Principal(actor.role, "", actor.organisation_id, actor.street)
+    statement = _snapshot_page_statement(
+        scope, replace(filters, rules=(), severities=()), as_of, today, limit, cursor
+    )
+    # Plain columns, no ORM entities: executed on the session's connection, without the ORM's
+    # per-statement bookkeeping, which costs as much as the database spends on the page.
+    rows = session.connection().execute(statement).all()
+    # The snapshot's day is checked in the statement itself (one round trip in the usual case);
     # only an empty page needs a second look to tell "nothing listed" from "no snapshot".
+    if not rows and snapshot_day(session) != as_of:
+        return None
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].score, rows[-1].id)
+    return [
+        RiskRow(row, row.score, stored_findings(row.findings, as_of, settings)) for row in rows
+    ], next_cursor
+
+
+@lru_cache(maxsize=512)
+def _snapshot_page_statement(
+    scope: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    limit: int,
+    cursor: str | None,
+) -> Select[Any]:
+    """The snapshot page's statement, built once per distinct request.
+
+    Statements are immutable, and building one, plus SQLAlchemy fitting its cached compilation
+    to a new statement object, costs more Python than PostgreSQL spends serving the page. The
+    findings come as JSON text: they repeat across elevators and requests, and
+    `stored_findings` parses and renders each distinct text once.
+    """
     statement = (
         _snapshot_statement(
-            ctx, filters, *LISTED_COLUMNS, ElevatorRisk.score, ElevatorRisk.findings
+            scope,
+            filters,
+            as_of,
+            today,
+            *LISTED_COLUMNS,
+            ElevatorRisk.score,
+            cast(ElevatorRisk.findings, Text).label("findings"),
         )
-        .join(RiskSnapshot, and_(RiskSnapshot.id == 1, RiskSnapshot.evaluated_on == ctx.as_of))
+        .join(RiskSnapshot, and_(RiskSnapshot.id == 1, RiskSnapshot.evaluated_on == as_of))
         .limit(limit + 1)
     )
     if cursor is not None:
@@ -379,17 +427,7 @@ def _snapshot_page(
                 ElevatorRisk.elevator_id > last_id,
             ),
         )
-    rows = session.execute(statement).all()
-    if not rows and snapshot_day(session) != ctx.as_of:
-        return None
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].score, rows[-1].id)
-    return [
-        RiskRow(row, row.score, stored_findings(row.findings, ctx.as_of, ctx.settings))
-        for row in rows
-    ], next_cursor
+    return statement
 
 
 def elevator_findings(
@@ -453,8 +491,10 @@ def iter_risk_rows(
     if _reads_snapshot(session, filters, as_of):
         stored = session.execute(
             _snapshot_statement(
-                _snapshot_context(ctx, actor, filters, today),
+                actor,
                 filters,
+                as_of,
+                today,
                 *LISTED_COLUMNS,
                 ElevatorRisk.score,
                 cast(ElevatorRisk.findings, Text).label("findings"),
@@ -487,8 +527,6 @@ def snapshot_text_statement(
     filters: RiskFilters,
     as_of: date,
     today: date,
-    now: datetime,
-    settings: Settings,
 ) -> Select[Any] | None:
     """The whole list from the snapshot as one statement of `columns`, in the list's order.
 
@@ -498,12 +536,7 @@ def snapshot_text_statement(
     renders the rows. Filters are checked here too, before any row is read.
     """
     select_rules(filters)
-    ctx = RuleContext(
-        as_of=as_of,
-        settings=settings,
-        now=now,
-        elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
-    )
+    statement = _snapshot_statement(actor, filters, as_of, today, *columns)
     if filters.rules or filters.severities:
         return None
     # The flag, not a scan for rows without texts: since 0008 every write stores the texts of
@@ -514,7 +547,7 @@ def snapshot_text_statement(
     ).one_or_none()
     if stored is None or tuple(stored) != (as_of, True):
         return None
-    return _snapshot_statement(_snapshot_context(ctx, actor, filters, today), filters, *columns)
+    return statement
 
 
 def _group_rows(result: Iterable[Any], as_of: date) -> Iterator[RiskRow]:
@@ -539,7 +572,11 @@ def risk_summary(
     now: datetime,
     settings: Settings,
 ) -> dict[str, Any]:
-    """Counts of elevators per rule and per street/town, for the dashboard."""
+    """Counts of elevators per rule and per street/town, for the dashboard.
+
+    Read from the snapshot on its day (a scan of the listed elevators, not an evaluation of the
+    registry), live otherwise; both count the same rows the list shows.
+    """
     rules = select_rules(filters)
     ctx = RuleContext(
         as_of=as_of,
@@ -547,23 +584,10 @@ def risk_summary(
         now=now,
         elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
     )
-    findings = findings_statement(ctx, rules).subquery("findings")
-    per_rule = session.execute(
-        select(findings.c.rule, func.count(func.distinct(findings.c.elevator_id))).group_by(
-            findings.c.rule
-        )
-    ).all()
-    scores = (
-        select(findings.c.elevator_id, func.sum(findings.c.weight).label("score"))
-        .group_by(findings.c.elevator_id)
-        .subquery()
-    )
-    per_street = session.execute(
-        select(Elevator.street, func.count(), func.sum(scores.c.score))
-        .join(scores, scores.c.elevator_id == Elevator.id)
-        .group_by(Elevator.street)
-        .order_by(Elevator.street)
-    ).all()
+    if _reads_snapshot(session, filters, as_of):
+        per_rule, per_street = _snapshot_summary(session, ctx)
+    else:
+        per_rule, per_street = _live_summary(session, ctx, rules)
     counts = dict(per_rule)
     return {
         "as_of": as_of,
@@ -582,6 +606,60 @@ def risk_summary(
             {"street": row[0], "elevators": row[1], "score": int(row[2] or 0)} for row in per_street
         ],
     }
+
+
+def _live_summary(
+    session: Session, ctx: RuleContext, rules: list[Rule]
+) -> tuple[Sequence[Any], Sequence[Any]]:
+    findings = findings_statement(ctx, rules).subquery("findings")
+    per_rule = session.execute(
+        select(findings.c.rule, func.count(func.distinct(findings.c.elevator_id))).group_by(
+            findings.c.rule
+        )
+    ).all()
+    scores = (
+        select(findings.c.elevator_id, func.sum(findings.c.weight).label("score"))
+        .group_by(findings.c.elevator_id)
+        .subquery()
+    )
+    per_street = session.execute(
+        select(Elevator.street, func.count(), func.sum(scores.c.score))
+        .join(scores, scores.c.elevator_id == Elevator.id)
+        .group_by(Elevator.street)
+        .order_by(Elevator.street)
+    ).all()
+    return per_rule, per_street
+
+
+def _snapshot_summary(session: Session, ctx: RuleContext) -> tuple[Sequence[Any], Sequence[Any]]:
+    listed = (
+        select(ElevatorRisk.elevator_id, ElevatorRisk.findings)
+        .join(Elevator, Elevator.id == ElevatorRisk.elevator_id)
+        .where(ctx.elevator_filter)
+        .subquery("listed")
+    )
+    # Each stored finding is a [rule, ref_date, value] triple; unnest them to count per rule.
+    if session.get_bind().dialect.name == "postgresql":
+        each = func.jsonb_array_elements(listed.c.findings).table_valued(
+            "value", joins_implicitly=True
+        )
+        rule = func.jsonb_extract_path_text(each.c.value, "0")
+    else:
+        each = func.json_each(listed.c.findings).table_valued("value", joins_implicitly=True)
+        rule = func.json_extract(each.c.value, "$[0]")
+    per_rule = session.execute(
+        select(rule, func.count(func.distinct(listed.c.elevator_id)))
+        .select_from(listed, each)
+        .group_by(rule)
+    ).all()
+    per_street = session.execute(
+        select(Elevator.street, func.count(), func.sum(ElevatorRisk.score))
+        .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
+        .where(ctx.elevator_filter)
+        .group_by(Elevator.street)
+        .order_by(Elevator.street)
+    ).all()
+    return per_rule, per_street
 
 
 def with_risk(

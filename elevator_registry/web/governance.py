@@ -38,14 +38,17 @@ def _page(
     cursor: str | None,
 ) -> dict[str, Any]:
     """One page of a public statement, paged as the API pages it, with the pager's links."""
-    rows, next_cursor = fetch_page(
-        session, statement, id_column, limit=limit, cursor=cursor, as_rows=True
-    )
+    page = fetch_page(session, statement, id_column, limit=limit, cursor=cursor, as_rows=True)
     # The pager repeats the page's own parameters, never the cursor it was reached with.
     query = urlencode({"limit": limit} | {key: value for key, value in params.items() if value})
     return {
-        "rows": rows,
-        "pager": {"path": path, "query": query, "next_cursor": next_cursor, "paged": bool(cursor)},
+        "rows": page["items"],
+        "pager": {
+            "path": path,
+            "query": query,
+            "next_cursor": page["next_cursor"],
+            "paged": bool(cursor),
+        },
     }
 
 
