@@ -18,7 +18,10 @@ Prints, each with the median of `--runs`:
   directly through psycopg, fetching the same rows;
 - one street's first page, through the service on an open session and its ceiling;
 - the full CSV export through the route: time to first byte, rows per second, resident memory
-  growth of this (the serving) process, against `COPY (EXPORT_SQL) TO STDOUT`;
+  growth of this (the serving) process, against `COPY (EXPORT_SQL) TO STDOUT` with the export's
+  options: EXPORT_SQL is the query the export itself copies, the snapshot's stored texts as the
+  last three cells (a snapshot refreshed before migration 0008 has none: the export then renders
+  its rows in Python until a whole refresh, `--refresh`, stores them; the data line says which);
 - the dashboard's risk summary (per rule and per street) of the whole registry;
 - the extra cost per write of keeping the snapshot current: one maintenance record filed and
   flushed, with the snapshot tracking on and off (each in a rolled-back transaction);
@@ -51,9 +54,9 @@ from elevator_registry.config import Settings
 from elevator_registry.db import make_engine
 from elevator_registry.maintenance.models import MaintenanceRecord
 from elevator_registry.registry.models import MaintenanceContract
+from elevator_registry.rules import export, snapshot
 from elevator_registry.rules import service as rules_service
-from elevator_registry.rules import snapshot
-from elevator_registry.rules.models import ElevatorRisk
+from elevator_registry.rules.models import ElevatorRisk, RiskSnapshot
 from elevator_registry.sample.generator import SAMPLE_REFERENCE_DATE
 
 BUREAU = Principal(Role.BUREAU, "benchmark")
@@ -76,10 +79,12 @@ WHERE r.street = %s
 ORDER BY r.score DESC, r.elevator_id
 LIMIT 51
 """
-# What the CSV export holds, as one query (the findings as their stored JSON, not rendered).
+# The query the CSV export copies (`export.CELLS_SQL` for the bureau): its columns are the cells.
 EXPORT_SQL = """
-SELECT e.id, e.equipment_code, e.registration_number, e.rescue_code, e.street, e.address,
-       e.place_category, e.status, e.commissioned_on, r.score, r.findings
+SELECT e.id, e.equipment_code, coalesce(e.registration_number, ''), e.rescue_code, e.street,
+       e.address, e.place_category, e.status,
+       coalesce(to_char(e.commissioned_on, 'YYYY-MM-DD'), ''), r.score,
+       r.rules, r.details_zh, r.details_en
 FROM elevator_risk r JOIN elevator e ON e.id = r.elevator_id
 ORDER BY r.score DESC, r.elevator_id
 """
@@ -140,6 +145,7 @@ def main() -> None:
         records = session.scalar(select(func.count()).select_from(MaintenanceRecord))
         listed = session.scalar(select(func.count()).select_from(ElevatorRisk))
         day = rules_service.snapshot_day(session)
+        texts = session.scalar(select(RiskSnapshot.texts_rendered))
         busiest = session.execute(
             select(ElevatorRisk.street, func.count())
             .group_by(ElevatorRisk.street)
@@ -148,7 +154,8 @@ def main() -> None:
         ).one()
     print(
         f"data: {elevators:,} elevators, {records:,} maintenance records, {listed:,} on the "
-        f"risk list; snapshot for {day}; as_of {as_of}"
+        f"risk list; snapshot for {day}; as_of {as_of}; "
+        + ("stored texts: the export is a COPY" if texts else "no stored texts: rows rendered")
     )
 
     def page(session: Session, street: str | None = None) -> int:
@@ -228,7 +235,10 @@ def main() -> None:
 
         started = time.perf_counter()
         copied = 0
-        with raw.cursor() as cursor, cursor.copy(f"COPY ({EXPORT_SQL}) TO STDOUT") as copy:
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY ({EXPORT_SQL}) TO STDOUT {export.COPY_OPTIONS}") as copy,
+        ):
             for data in copy:
                 copied += bytes(data).count(b"\n")
         copy_seconds = time.perf_counter() - started

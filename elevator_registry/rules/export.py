@@ -1,13 +1,32 @@
-"""Streaming CSV and XLSX renderings of the risk list."""
+"""Streaming CSV and XLSX renderings of the risk list.
+
+The CSV of a list the snapshot serves (its day, no rule or severity filter) is, on PostgreSQL,
+`COPY (one query whose columns are the cells, CELLS_SQL) TO STDOUT`, streamed as PostgreSQL
+sends it: the finding texts were rendered by the refresh (`rules.snapshot`) with the code
+`_cells` uses, so no row passes through Python here. Other lists, a snapshot refreshed before
+its rows held texts, SQLite, and XLSX are rendered row by row from `service.iter_risk_rows`.
+Both CSV paths quote every cell and end lines with LF, as COPY does, so they write the same
+bytes for the same rows.
+"""
 
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
+from datetime import date, datetime
+from typing import Any
 
+import psycopg
 from openpyxl import Workbook
+from sqlalchemy import Select, func
+from sqlalchemy.orm import Session
 
-from elevator_registry.rules.service import RiskRow
+from elevator_registry.auth.principal import Principal
+from elevator_registry.config import Settings
+from elevator_registry.registry.models import Elevator
+from elevator_registry.rules import service as rules_service
+from elevator_registry.rules.models import ElevatorRisk
+from elevator_registry.rules.service import RiskFilters, RiskRow, finding_cells
 
 COLUMNS = (
     ("elevator_id", "电梯ID"),
@@ -25,6 +44,19 @@ COLUMNS = (
     ("details_en", "findings"),
 )
 HEADER = [f"{zh} {en}" for en, zh in COLUMNS]
+COPY_OPTIONS = "(FORMAT csv, FORCE_QUOTE *, ENCODING 'UTF8')"
+COPY_CHUNK_BYTES = 1 << 16
+Chunks = Generator[bytes, None, None]
+
+
+class CopyDialect(csv.excel):
+    """What `COPY … (FORMAT csv, FORCE_QUOTE *)` writes: every cell quoted, LF line ends.
+
+    Quoting every cell also quotes a lone carriage return, which Python 3.11 leaves bare when
+    the line terminator is LF (an address typed with one would otherwise split its row)."""
+
+    quoting = csv.QUOTE_ALL
+    lineterminator = "\n"
 
 
 def _cells(row: RiskRow) -> list[object]:
@@ -40,18 +72,41 @@ def _cells(row: RiskRow) -> list[object]:
         elevator.status,
         elevator.commissioned_on.isoformat() if elevator.commissioned_on else "",
         row.score,
-        " ".join(finding.rule for finding in row.findings),
-        "；".join(finding.detail_zh for finding in row.findings),
-        "; ".join(finding.detail_en for finding in row.findings),
+        *finding_cells(row.findings),
     ]
 
 
-def csv_chunks(rows: Iterable[RiskRow], *, rows_per_chunk: int = 500) -> Iterator[bytes]:
-    """UTF-8 CSV with a BOM (so Excel shows the Chinese), yielded in chunks as rows arrive."""
+# `_cells` as SQL over the snapshot's stored texts (PostgreSQL: `to_char` ignores DateStyle).
+CELLS_SQL = (
+    Elevator.id,
+    Elevator.equipment_code,
+    func.coalesce(Elevator.registration_number, ""),
+    Elevator.rescue_code,
+    Elevator.street,
+    Elevator.address,
+    Elevator.place_category,
+    Elevator.status,
+    func.coalesce(func.to_char(Elevator.commissioned_on, "YYYY-MM-DD"), ""),
+    ElevatorRisk.score,
+    ElevatorRisk.rules,
+    ElevatorRisk.details_zh,
+    ElevatorRisk.details_en,
+)
+
+
+def _header() -> str:
+    """The BOM (so Excel shows the Chinese) and the header line."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(HEADER)
+    csv.writer(buffer, CopyDialect).writerow(HEADER)
+    return buffer.getvalue()
+
+
+def csv_chunks(rows: Iterable[RiskRow], *, rows_per_chunk: int = 500) -> Chunks:
+    """UTF-8 CSV with a BOM, rendered row by row and yielded in chunks as rows arrive."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, CopyDialect)
+    buffer.write(_header())
     for count, row in enumerate(rows, start=1):
         writer.writerow(_cells(row))
         if count % rows_per_chunk == 0:
@@ -61,7 +116,71 @@ def csv_chunks(rows: Iterable[RiskRow], *, rows_per_chunk: int = 500) -> Iterato
     yield buffer.getvalue().encode()
 
 
-def xlsx_chunks(rows: Iterable[RiskRow], *, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+def risk_list_csv(
+    session: Session,
+    *,
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    now: datetime,
+    settings: Settings,
+) -> Chunks:
+    """The whole filtered list as UTF-8 CSV with a BOM, streamed.
+
+    Filters are checked before this returns, so a bad filter is a 422, not an empty download.
+    A COPY holds the session's connection until the generator ends or is closed: serve it as a
+    `downloads.Download`, which closes it when the client goes away.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        statement = rules_service.snapshot_text_statement(
+            session, *CELLS_SQL, actor=actor, filters=filters, as_of=as_of, today=today
+        )
+        if statement is not None:
+            return _copied(session, statement)
+    rows = rules_service.iter_risk_rows(
+        session,
+        actor=actor,
+        filters=filters,
+        as_of=as_of,
+        today=today,
+        now=now,
+        settings=settings,
+    )
+    return csv_chunks(rows)
+
+
+def _copied(session: Session, statement: Select[Any]) -> Chunks:
+    """`COPY (statement) TO STDOUT` on the session's own connection, so in its transaction,
+    which the caller keeps open until the last byte."""
+    connection = session.connection()
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    driver = connection.connection.driver_connection
+    # Bound client-side, as psycopg binds COPY's parameters; mogrify also when there are none,
+    # since `cursor.copy` then skips the merge and would send SQLAlchemy's escaped `%%` as is.
+    with psycopg.ClientCursor(driver) as binder:
+        bound = binder.mogrify(compiled.string, compiled.params)
+    return _copy_chunks(driver, f"COPY ({bound}) TO STDOUT {COPY_OPTIONS}")
+
+
+def _copy_chunks(driver: Any, copy_sql: str) -> Chunks:
+    """BOM and header at once, then the COPY's rows in chunks of about COPY_CHUNK_BYTES."""
+    yield _header().encode()
+    buffer = bytearray()
+    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        # COPY sends a message per row: coalesced, each write to the client carries many.
+        for data in copy:
+            buffer += data
+            if len(buffer) >= COPY_CHUNK_BYTES:
+                yield bytes(buffer)
+                buffer.clear()
+    if buffer:
+        yield bytes(buffer)
+
+
+def xlsx_chunks(rows: Iterable[RiskRow], *, chunk_size: int = 1 << 16) -> Chunks:
     """An XLSX workbook built row by row in write-only mode, spooled to disk, then streamed."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("风险清单 risk list")

@@ -5,7 +5,6 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
 
 from elevator_registry.config import Settings
 from elevator_registry.dependencies import (
@@ -15,6 +14,7 @@ from elevator_registry.dependencies import (
     SettingsDep,
     StreamingSessionDep,
 )
+from elevator_registry.downloads import Download
 from elevator_registry.registry import elevators as elevator_service
 from elevator_registry.registry.enums import PlaceCategory
 from elevator_registry.rules import export
@@ -158,16 +158,15 @@ def risk_list(
         "now": clock.now(),
         "settings": settings,
     }
-    if format != ExportFormat.JSON:
-        rows = rules_service.iter_risk_rows(session, **common)  # type: ignore[arg-type]
-        if format == ExportFormat.CSV:
-            return StreamingResponse(
-                export.csv_chunks(rows),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="risk-list-{day}.csv"'},
-            )
-        return StreamingResponse(
-            export.xlsx_chunks(rows),
+    if format == ExportFormat.CSV:
+        return Download(
+            export.risk_list_csv(session, **common),  # type: ignore[arg-type]
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="risk-list-{day}.csv"'},
+        )
+    if format == ExportFormat.XLSX:
+        return Download(
+            export.xlsx_chunks(rules_service.iter_risk_rows(session, **common)),  # type: ignore[arg-type]
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="risk-list-{day}.xlsx"'},
         )

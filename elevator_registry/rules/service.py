@@ -3,6 +3,8 @@
 Asked for the day the risk snapshot was evaluated for (`rules.snapshot`), with no rule or
 severity filter, the list reads `elevator_risk` in index order; any other day, or a list over a
 subset of the rules, evaluates every rule live with the same SQL the snapshot was built from.
+Pages and the row-by-row exports render the findings from the stored triples; the PostgreSQL
+CSV export reads the texts the refresh stored beside them (`snapshot_text_statement`).
 """
 
 import base64
@@ -204,8 +206,8 @@ def stored_findings(stored: list[Any] | str, as_of: date, settings: Settings) ->
 def _parsed_findings(
     text: str, as_of: date, weights: tuple[tuple[str, int], ...]
 ) -> tuple[Finding, ...]:
-    # Exports read the JSON as text: many elevators share the very same findings, so parsing
-    # and rendering them once per distinct text keeps the export near the database's own rate.
+    # Row-by-row exports read the JSON as text: many elevators share the very same findings, so
+    # parsing and rendering them once per distinct text keeps them near the database's own rate.
     by_severity = dict(weights)
     findings = [
         to_finding(rule, date.fromisoformat(ref_date) if ref_date else None, value, as_of)
@@ -213,6 +215,15 @@ def _parsed_findings(
     ]
     findings.sort(key=lambda finding: (-by_severity.get(finding.severity, 0), finding.rule))
     return tuple(findings)
+
+
+def finding_cells(findings: Sequence[Finding]) -> tuple[str, str, str]:
+    """The export's last three cells: rule codes, Chinese details, English details."""
+    return (
+        " ".join(finding.rule for finding in findings),
+        "；".join(finding.detail_zh for finding in findings),
+        "; ".join(finding.detail_en for finding in findings),
+    )
 
 
 def _ordered(findings: list[Finding], settings: Settings) -> list[Finding]:
@@ -238,12 +249,7 @@ LISTED_COLUMNS = (
 
 
 def _snapshot_statement(
-    actor: Principal,
-    filters: RiskFilters,
-    as_of: date,
-    today: date,
-    *columns: Any,
-    findings: Any = ElevatorRisk.findings,
+    actor: Principal, filters: RiskFilters, as_of: date, today: date, *columns: Any
 ) -> Select[Any]:
     # The street is matched on the snapshot's own copy (kept current on every write), so one
     # street's list is a range scan of `ix_elevator_risk_street_rank`.
@@ -251,7 +257,8 @@ def _snapshot_statement(
         actor=actor, filters=replace(filters, street=None), as_of=as_of, today=today
     )
     statement = (
-        select(*columns, ElevatorRisk.score, findings.label("findings"))
+        select(*columns)
+        .select_from(Elevator)
         .join(ElevatorRisk, ElevatorRisk.elevator_id == Elevator.id)
         .where(where)
         .order_by(ElevatorRisk.score.desc(), ElevatorRisk.elevator_id)
@@ -408,7 +415,8 @@ def _snapshot_page_statement(
             as_of,
             today,
             *LISTED_COLUMNS,
-            findings=cast(ElevatorRisk.findings, Text),
+            ElevatorRisk.score,
+            cast(ElevatorRisk.findings, Text).label("findings"),
         )
         .join(RiskSnapshot, and_(RiskSnapshot.id == 1, RiskSnapshot.evaluated_on == as_of))
         .limit(limit + 1)
@@ -492,7 +500,8 @@ def iter_risk_rows(
                 as_of,
                 today,
                 *LISTED_COLUMNS,
-                findings=cast(ElevatorRisk.findings, Text),
+                ElevatorRisk.score,
+                cast(ElevatorRisk.findings, Text).label("findings"),
             ).execution_options(yield_per=2000)
         )
         return (
@@ -513,6 +522,36 @@ def iter_risk_rows(
         .execution_options(yield_per=2000)
     )
     return _group_rows(session.execute(statement), as_of)
+
+
+def snapshot_text_statement(
+    session: Session,
+    *columns: Any,
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+) -> Select[Any] | None:
+    """The whole list from the snapshot as one statement of `columns`, in the list's order.
+
+    `columns` may name `Elevator` and `ElevatorRisk`, whose stored texts hold the findings. None
+    when the snapshot cannot serve the list that way: another day, a rule or severity filter, or
+    a snapshot not refreshed since its rows hold texts (migration 0008); `iter_risk_rows` then
+    renders the rows. Filters are checked here too, before any row is read.
+    """
+    select_rules(filters)
+    statement = _snapshot_statement(actor, filters, as_of, today, *columns)
+    if filters.rules or filters.severities:
+        return None
+    # The flag, not a scan for rows without texts: since 0008 every write stores the texts of
+    # the rows it writes, so only rows of a refresh before it lack them, and a whole refresh,
+    # which sets the flag, replaces them all. One primary-key read, as for `snapshot_day`.
+    stored = session.execute(
+        select(RiskSnapshot.evaluated_on, RiskSnapshot.texts_rendered).where(RiskSnapshot.id == 1)
+    ).one_or_none()
+    if stored is None or tuple(stored) != (as_of, True):
+        return None
+    return statement
 
 
 def _group_rows(result: Iterable[Any], as_of: date) -> Iterator[RiskRow]:

@@ -5,6 +5,13 @@ the live list (`service.findings_statement`) and stores the scored result in `el
 `risk refresh` runs it, and so does the daily loop `serve` starts. The list reads the snapshot
 when asked for that day, so its first page is an index scan instead of scoring the registry.
 
+Every refresh also stores each row's findings as the CSV export's text cells (`_render_texts`),
+so the export is one query: the distinct findings documents of the rows just written are
+rendered once each in Python, by the live path's code (`Rule.describe`, in its order), and
+joined back in one UPDATE, from a temporary table (COPY on PostgreSQL) for the whole registry,
+from array parameters for a write on PostgreSQL. The texts are never written in SQL, so there
+is one definition of them.
+
 Writes keep it current in their own transaction: session events note the elevators a flush or
 a bulk statement touched (directly by `elevator_id`, or through a record, hazard, incident,
 or a maintenance unit's licence, blacklisting and drills for every elevator it maintains) and
@@ -23,11 +30,17 @@ from typing import Any
 
 import structlog
 from sqlalchemy import (
+    Column,
     ColumnElement,
     CursorResult,
     Engine,
     Insert,
+    MetaData,
+    Table,
+    Text,
+    Update,
     bindparam,
+    cast,
     delete,
     event,
     func,
@@ -35,7 +48,10 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
+    update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -50,7 +66,12 @@ from elevator_registry.registry.models import Elevator, MaintenanceContract
 from elevator_registry.rules.catalogue import listed_rules
 from elevator_registry.rules.context import RuleContext
 from elevator_registry.rules.models import ElevatorRisk, RiskSnapshot
-from elevator_registry.rules.service import findings_statement, snapshot_day
+from elevator_registry.rules.service import (
+    finding_cells,
+    findings_statement,
+    snapshot_day,
+    stored_findings,
+)
 
 log = structlog.get_logger("elevator_registry.risk")
 CHUNK = 1000
@@ -130,6 +151,73 @@ def _per_write_insert(day: date, settings: Settings) -> Insert:
     return _PER_WRITE[key]
 
 
+# Per distinct findings document, its rendered cells: a whole refresh's are COPYed into this
+# table, dropped after each use, so a transaction that refreshes several times creates it anew.
+# Text, compared with the stored JSON cast to text: on PostgreSQL that joins faster than jsonb.
+_RENDERED = Table(
+    "risk_rendered_findings",
+    MetaData(),
+    *(Column(name, Text) for name in ("findings", "rules", "details_zh", "details_en")),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _render_texts(
+    session: Session, scope: ColumnElement[bool], *, day: date, settings: Settings, bulk: bool
+) -> None:
+    """Fills the texts of the `elevator_risk` rows `scope` selects, rendering each distinct
+    findings document once in Python (`Rule.describe`, the live path's text and order).
+
+    `bulk` (the whole registry) loads them into a temporary table; a write's few documents go
+    as four array parameters on PostgreSQL instead, sparing every write two DDL statements.
+    """
+    documents = session.scalars(
+        select(cast(ElevatorRisk.findings, Text)).where(scope).distinct()
+    ).all()
+    if not documents:
+        return
+    rendered = [
+        (document, *finding_cells(stored_findings(document, day, settings)))
+        for document in documents
+    ]
+    connection = session.connection()
+    if not bulk and connection.dialect.name == "postgresql":
+        arrays = (
+            bindparam(None, list(cells), type_=ARRAY(Text)) for cells in zip(*rendered, strict=True)
+        )
+        inline = func.unnest(*arrays).table_valued(*_RENDERED.c.keys()).render_derived()
+        connection.execute(_texts_update(scope, inline))
+        return
+    _RENDERED.create(connection)
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {_RENDERED.name} FROM STDIN") as copy,
+        ):
+            for row in rendered:
+                copy.write_row(row)
+    else:
+        connection.execute(
+            insert(_RENDERED), [dict(zip(_RENDERED.c.keys(), row, strict=True)) for row in rendered]
+        )
+    connection.execute(_texts_update(scope, _RENDERED))
+    _RENDERED.drop(connection)
+
+
+def _texts_update(scope: ColumnElement[bool], rendered: Any) -> Update:
+    """UPDATE of the rows `scope` selects with the texts `rendered` holds for their findings."""
+    return (
+        update(ElevatorRisk.__table__)
+        .where(scope, cast(ElevatorRisk.findings, Text) == rendered.c.findings)
+        .values(
+            rules=rendered.c.rules,
+            details_zh=rendered.c.details_zh,
+            details_en=rendered.c.details_en,
+        )
+    )
+
+
 def refresh_all(
     session: Session, *, as_of: date, now: datetime, settings: Settings
 ) -> RefreshReport:
@@ -138,8 +226,13 @@ def refresh_all(
     with _quiet(session):
         session.execute(delete(ElevatorRisk))
         session.execute(_scored_insert(RuleContext(as_of=as_of, settings=settings, now=now)))
+        _render_texts(session, true(), day=as_of, settings=settings, bulk=True)
         session.execute(delete(RiskSnapshot))
-        session.execute(insert(RiskSnapshot).values(id=1, evaluated_on=as_of, refreshed_at=now))
+        session.execute(
+            insert(RiskSnapshot).values(
+                id=1, evaluated_on=as_of, refreshed_at=now, texts_rendered=True
+            )
+        )
         count = session.scalar(select(func.count()).select_from(ElevatorRisk)) or 0
         # Fresh statistics, so the planner picks the rank indexes for the list's first pages.
         session.execute(text("ANALYZE elevator_risk"))
@@ -174,6 +267,9 @@ def refresh_elevators(
         for chunk in _chunks(sorted(set(elevator_ids))):
             session.execute(delete(ElevatorRisk).where(ElevatorRisk.elevator_id.in_(chunk)))
             session.execute(statement, {"elevator_ids": chunk, "instant": instant})
+            _render_texts(
+                session, ElevatorRisk.elevator_id.in_(chunk), day=day, settings=settings, bulk=False
+            )
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
-from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from elevator_registry.auth import service as auth_service
@@ -26,6 +26,7 @@ from elevator_registry.dependencies import (
 )
 from elevator_registry.dossier import service as dossier_service
 from elevator_registry.dossier.schemas import Dossier
+from elevator_registry.downloads import Download
 from elevator_registry.errors import AuthenticationRequired, InvalidValue
 from elevator_registry.incidents import intake
 from elevator_registry.incidents import lifecycle as lifecycle_service
@@ -272,21 +273,21 @@ def risk_export(
     """The filtered risk list as CSV (UTF-8 with BOM) or XLSX: the API export's renderers."""
     actor = page_principal(session, web_session, *BUREAU_ROLES)
     day = clock.today()
-    rows = rules_service.iter_risk_rows(
-        session,
-        actor=actor,
-        filters=filters,
-        as_of=day,
-        today=day,
-        now=clock.now(),
-        settings=settings,
-    )
+    query = {
+        "actor": actor,
+        "filters": filters,
+        "as_of": day,
+        "today": day,
+        "now": clock.now(),
+        "settings": settings,
+    }
     if file_format == "csv":
-        chunks, media_type = export.csv_chunks(rows), "text/csv; charset=utf-8"
+        chunks = export.risk_list_csv(session, **query)  # type: ignore[arg-type]
+        media_type = "text/csv; charset=utf-8"
     else:
-        chunks = export.xlsx_chunks(rows)
+        chunks = export.xlsx_chunks(rules_service.iter_risk_rows(session, **query))  # type: ignore[arg-type]
         media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return StreamingResponse(
+    return Download(
         chunks,
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="risk-list-{day}.{file_format}"'},

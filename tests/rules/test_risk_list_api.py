@@ -15,7 +15,7 @@ from elevator_registry.auth.enums import Role
 from elevator_registry.config import Settings
 from elevator_registry.registry import contracts as contract_service
 from elevator_registry.registry.models import MaintenanceContract, Warranty
-from elevator_registry.rules import docs
+from elevator_registry.rules import docs, export
 from elevator_registry.rules import service as rules_service
 from elevator_registry.rules.catalogue import CATALOGUE
 from tests import factories
@@ -125,7 +125,9 @@ def test_csv_export_has_a_bom_and_the_same_rows(
     response = client.get("/api/v1/risk-list?format=csv", headers=bureau)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert response.content.startswith("\ufeff".encode())
+    # Every cell quoted, LF line ends: what PostgreSQL's COPY writes, on both databases.
+    header = ",".join(f'"{cell}"' for cell in export.HEADER)
+    assert response.content.startswith(f"\ufeff{header}\n".encode())
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     listed = client.get("/api/v1/risk-list", headers=bureau).json()["items"]
     assert [int(row[0]) for row in rows[1:]] == [row["elevator"]["id"] for row in listed]
