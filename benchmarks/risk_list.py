@@ -161,12 +161,14 @@ def main() -> None:
     def page(session: Session, street: str | None = None) -> int:
         rows, _ = rules_service.risk_page(
             session,
-            actor=BUREAU,
-            filters=rules_service.RiskFilters(street=street),
-            as_of=as_of,
-            today=as_of,
-            now=NOW,
-            settings=settings,
+            rules_service.RiskQuery(
+                actor=BUREAU,
+                filters=rules_service.RiskFilters(street=street),
+                as_of=as_of,
+                today=as_of,
+                now=NOW,
+                settings=settings,
+            ),
             limit=50,
             cursor=None,
         )
@@ -247,12 +249,14 @@ def main() -> None:
         with Session(engine) as session:
             counts = rules_service.risk_summary(
                 session,
-                actor=BUREAU,
-                filters=rules_service.RiskFilters(),
-                as_of=as_of,
-                today=as_of,
-                now=NOW,
-                settings=settings,
+                rules_service.RiskQuery(
+                    actor=BUREAU,
+                    filters=rules_service.RiskFilters(),
+                    as_of=as_of,
+                    today=as_of,
+                    now=NOW,
+                    settings=settings,
+                ),
             )
             return int(counts["elevators_with_findings"])
 

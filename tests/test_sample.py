@@ -433,12 +433,14 @@ def test_the_sample_triggers_every_rule_on_its_reference_date(session: Session) 
     load_sample(session, now=datetime(2026, 11, 15, 2, 0, tzinfo=UTC))
     summary = rules_service.risk_summary(
         session,
-        actor=Principal(Role.BUREAU, "test bureau"),
-        filters=rules_service.RiskFilters(),
-        as_of=TODAY,
-        today=TODAY,
-        now=datetime(2026, 11, 15, 2, 0, tzinfo=UTC),
-        settings=get_settings(),
+        rules_service.RiskQuery(
+            actor=Principal(Role.BUREAU, "test bureau"),
+            filters=rules_service.RiskFilters(),
+            as_of=TODAY,
+            today=TODAY,
+            now=datetime(2026, 11, 15, 2, 0, tzinfo=UTC),
+            settings=get_settings(),
+        ),
     )
     untriggered = [row["rule"] for row in summary["by_rule"] if row["elevators"] == 0]
     assert untriggered == []

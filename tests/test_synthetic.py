@@ -105,12 +105,14 @@ def _summary(
 ) -> dict[str, object]:
     return rules_service.risk_summary(
         session,
-        actor=actor,
-        filters=filters,
-        as_of=TODAY,
-        today=TODAY,
-        now=NOW,
-        settings=Settings(),
+        rules_service.RiskQuery(
+            actor=actor,
+            filters=filters,
+            as_of=TODAY,
+            today=TODAY,
+            now=NOW,
+            settings=Settings(),
+        ),
     )
 
 

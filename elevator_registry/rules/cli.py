@@ -56,23 +56,23 @@ def risk_list(
         rules=tuple(rule or ()),
         severities=tuple(severity or ()),
     )
-    query = {
-        "actor": CLI,
-        "filters": filters,
-        "as_of": day,
-        "today": clock.today(),
-        "now": clock.now(),
-        "settings": get_settings(),
-    }
+    query = rules_service.RiskQuery(
+        actor=CLI,
+        filters=filters,
+        as_of=day,
+        today=clock.today(),
+        now=clock.now(),
+        settings=get_settings(),
+    )
     try:
         with get_sessionmaker()() as session:
             if output_format == OutputFormat.TABLE:
-                _print_table(rules_service.iter_risk_rows(session, **query), day, limit)  # type: ignore[arg-type]
+                _print_table(rules_service.iter_risk_rows(session, query), day, limit)
                 return
             chunks = (
-                export.risk_list_csv(session, **query)  # type: ignore[arg-type]
+                export.risk_list_csv(session, query)
                 if output_format == OutputFormat.CSV
-                else export.xlsx_chunks(rules_service.iter_risk_rows(session, **query))  # type: ignore[arg-type]
+                else export.xlsx_chunks(rules_service.iter_risk_rows(session, query))
             )
             with output.open("wb") if output else nullcontext(sys.stdout.buffer) as target:
                 for chunk in chunks:

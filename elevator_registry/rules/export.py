@@ -13,7 +13,6 @@ import csv
 import io
 import tempfile
 from collections.abc import Generator, Iterable
-from datetime import date, datetime
 from typing import Any
 
 import psycopg
@@ -21,12 +20,10 @@ from openpyxl import Workbook
 from sqlalchemy import Select, func
 from sqlalchemy.orm import Session
 
-from elevator_registry.auth.principal import Principal
-from elevator_registry.config import Settings
 from elevator_registry.registry.models import Elevator
 from elevator_registry.rules import service as rules_service
 from elevator_registry.rules.models import ElevatorRisk
-from elevator_registry.rules.service import RiskFilters, RiskRow, finding_cells
+from elevator_registry.rules.service import RiskQuery, RiskRow, finding_cells
 
 COLUMNS = (
     ("elevator_id", "电梯ID"),
@@ -116,16 +113,7 @@ def csv_chunks(rows: Iterable[RiskRow], *, rows_per_chunk: int = 500) -> Chunks:
     yield buffer.getvalue().encode()
 
 
-def risk_list_csv(
-    session: Session,
-    *,
-    actor: Principal,
-    filters: RiskFilters,
-    as_of: date,
-    today: date,
-    now: datetime,
-    settings: Settings,
-) -> Chunks:
+def risk_list_csv(session: Session, query: RiskQuery) -> Chunks:
     """The whole filtered list as UTF-8 CSV with a BOM, streamed.
 
     Filters are checked before this returns, so a bad filter is a 422, not an empty download.
@@ -133,21 +121,10 @@ def risk_list_csv(
     `downloads.Download`, which closes it when the client goes away.
     """
     if session.get_bind().dialect.name == "postgresql":
-        statement = rules_service.snapshot_text_statement(
-            session, *CELLS_SQL, actor=actor, filters=filters, as_of=as_of, today=today
-        )
+        statement = rules_service.snapshot_text_statement(session, query, *CELLS_SQL)
         if statement is not None:
             return _copied(session, statement)
-    rows = rules_service.iter_risk_rows(
-        session,
-        actor=actor,
-        filters=filters,
-        as_of=as_of,
-        today=today,
-        now=now,
-        settings=settings,
-    )
-    return csv_chunks(rows)
+    return csv_chunks(rules_service.iter_risk_rows(session, query))
 
 
 def _copied(session: Session, statement: Select[Any]) -> Chunks:

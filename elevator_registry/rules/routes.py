@@ -150,27 +150,27 @@ def risk_list(
         street, maintenance_unit_id, user_unit_id, rule, severity, place_category, age_band
     )
     day = as_of or clock.today()
-    common = {
-        "actor": actor,
-        "filters": filters,
-        "as_of": day,
-        "today": clock.today(),
-        "now": clock.now(),
-        "settings": settings,
-    }
+    query = rules_service.RiskQuery(
+        actor=actor,
+        filters=filters,
+        as_of=day,
+        today=clock.today(),
+        now=clock.now(),
+        settings=settings,
+    )
     if format == ExportFormat.CSV:
         return Download(
-            export.risk_list_csv(session, **common),  # type: ignore[arg-type]
+            export.risk_list_csv(session, query),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="risk-list-{day}.csv"'},
         )
     if format == ExportFormat.XLSX:
         return Download(
-            export.xlsx_chunks(rules_service.iter_risk_rows(session, **common)),  # type: ignore[arg-type]
+            export.xlsx_chunks(rules_service.iter_risk_rows(session, query)),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="risk-list-{day}.xlsx"'},
         )
-    rows_page, next_cursor = rules_service.risk_page(session, **common, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    rows_page, next_cursor = rules_service.risk_page(session, query, limit=limit, cursor=cursor)
     return RiskPage(as_of=day, items=[_row(row) for row in rows_page], next_cursor=next_cursor)
 
 
@@ -190,12 +190,14 @@ def risk_summary(
     filters = _filters(street, maintenance_unit_id, user_unit_id, None, None, place_category, None)
     return rules_service.risk_summary(
         session,
-        actor=actor,
-        filters=filters,
-        as_of=as_of or clock.today(),
-        today=clock.today(),
-        now=clock.now(),
-        settings=settings,
+        rules_service.RiskQuery(
+            actor=actor,
+            filters=filters,
+            as_of=as_of or clock.today(),
+            today=clock.today(),
+            now=clock.now(),
+            settings=settings,
+        ),
     )
 
 

@@ -139,6 +139,37 @@ def elevator_filter(
     return and_(*restricting) if restricting else true()
 
 
+@dataclass(frozen=True)
+class RiskQuery:
+    """What the list, its exports and its summary are asked: the elevators `actor` may read
+    (as of `today`), narrowed by `filters`, evaluated as of `as_of`, with `now` the moment the
+    live incident rule looks at."""
+
+    actor: Principal
+    filters: RiskFilters
+    as_of: date
+    today: date
+    now: datetime
+    settings: Settings
+
+    def context(self) -> RuleContext:
+        """The rule evaluation of this query, over the caller's filtered elevators."""
+        return RuleContext(
+            as_of=self.as_of,
+            settings=self.settings,
+            now=self.now,
+            elevator_filter=elevator_filter(
+                actor=self.actor, filters=self.filters, as_of=self.as_of, today=self.today
+            ),
+        )
+
+    @property
+    def all_rules(self) -> bool:
+        """True when no rule or severity filter narrows the rules (so the snapshot's scores,
+        which count every rule, answer it)."""
+        return not self.filters.rules and not self.filters.severities
+
+
 def findings_statement(ctx: RuleContext, rules: Iterable[Rule]) -> Select[Any]:
     """UNION ALL of the rules' queries: (elevator_id, ref_date, value, rule, weight)."""
     weights = ctx.settings.severity_weights
@@ -184,9 +215,8 @@ def snapshot_day(session: Session) -> date | None:
     return session.scalar(select(RiskSnapshot.evaluated_on).where(RiskSnapshot.id == 1))
 
 
-def _reads_snapshot(session: Session, filters: RiskFilters, as_of: date) -> bool:
-    # A rule or severity filter changes the score, which the snapshot holds for all rules.
-    return not filters.rules and not filters.severities and snapshot_day(session) == as_of
+def _reads_snapshot(session: Session, query: RiskQuery) -> bool:
+    return query.all_rules and snapshot_day(session) == query.as_of
 
 
 def stored_findings(stored: list[Any] | str, as_of: date, settings: Settings) -> list[Finding]:
@@ -301,38 +331,15 @@ def _scores(ctx: RuleContext, rules: list[Rule]) -> Any:
 
 
 def risk_page(
-    session: Session,
-    *,
-    actor: Principal,
-    filters: RiskFilters,
-    as_of: date,
-    today: date,
-    now: datetime,
-    settings: Settings,
-    limit: int,
-    cursor: str | None,
+    session: Session, query: RiskQuery, *, limit: int, cursor: str | None
 ) -> tuple[list[RiskRow], str | None]:
     """One page of the risk list, highest score first."""
-    rules = select_rules(filters)
-    if not filters.rules and not filters.severities:
-        page = _snapshot_page(
-            session,
-            actor=actor,
-            filters=filters,
-            as_of=as_of,
-            today=today,
-            settings=settings,
-            limit=limit,
-            cursor=cursor,
-        )
+    rules = select_rules(query.filters)
+    if query.all_rules:
+        page = _snapshot_page(session, query, limit=limit, cursor=cursor)
         if page is not None:
             return page
-    ctx = RuleContext(
-        as_of=as_of,
-        settings=settings,
-        now=now,
-        elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
-    )
+    ctx = query.context()
     scores = _scores(ctx, rules)
     statement = (
         select(Elevator, scores.c.score)
@@ -360,21 +367,14 @@ def risk_page(
 
 
 def _snapshot_page(
-    session: Session,
-    *,
-    actor: Principal,
-    filters: RiskFilters,
-    as_of: date,
-    today: date,
-    settings: Settings,
-    limit: int,
-    cursor: str | None,
+    session: Session, query: RiskQuery, *, limit: int, cursor: str | None
 ) -> tuple[list[RiskRow], str | None] | None:
-    """The page from the snapshot, or None when the snapshot is not for `as_of`."""
+    """The page from the snapshot, or None when the snapshot is not for `query.as_of`."""
     # Only the scope matters to the statement, not who holds it: callers of one scope share it.
+    actor, as_of = query.actor, query.as_of
     scope = Principal(actor.role, "", actor.organisation_id, actor.street)
     statement = _snapshot_page_statement(
-        scope, replace(filters, rules=(), severities=()), as_of, today, limit, cursor
+        scope, replace(query.filters, rules=(), severities=()), as_of, query.today, limit, cursor
     )
     # Plain columns, no ORM entities: executed on the session's connection, without the ORM's
     # per-statement bookkeeping, which costs as much as the database spends on the page.
@@ -388,7 +388,8 @@ def _snapshot_page(
         rows = rows[:limit]
         next_cursor = encode_cursor(rows[-1].score, rows[-1].id)
     return [
-        RiskRow(row, row.score, stored_findings(row.findings, as_of, settings)) for row in rows
+        RiskRow(row, row.score, stored_findings(row.findings, as_of, query.settings))
+        for row in rows
     ], next_cursor
 
 
@@ -470,35 +471,22 @@ def scores_for(
     return {row[0]: (int(row[1]), int(row[2])) for row in rows}
 
 
-def iter_risk_rows(
-    session: Session,
-    *,
-    actor: Principal,
-    filters: RiskFilters,
-    as_of: date,
-    today: date,
-    now: datetime,
-    settings: Settings,
-) -> Iterator[RiskRow]:
+def iter_risk_rows(session: Session, query: RiskQuery) -> Iterator[RiskRow]:
     """The whole list in order, streamed from one query (for exports).
 
     Filters are checked here, before the first row is produced, so a bad filter is a 422
     rather than an empty download.
     """
-    rules = select_rules(filters)
-    ctx = RuleContext(
-        as_of=as_of,
-        settings=settings,
-        now=now,
-        elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
-    )
-    if _reads_snapshot(session, filters, as_of):
+    rules = select_rules(query.filters)
+    ctx = query.context()
+    as_of, settings = query.as_of, query.settings
+    if _reads_snapshot(session, query):
         stored = session.execute(
             _snapshot_statement(
-                actor,
-                filters,
+                query.actor,
+                query.filters,
                 as_of,
-                today,
+                query.today,
                 *LISTED_COLUMNS,
                 ElevatorRisk.score,
                 cast(ElevatorRisk.findings, Text).label("findings"),
@@ -525,12 +513,7 @@ def iter_risk_rows(
 
 
 def snapshot_text_statement(
-    session: Session,
-    *columns: Any,
-    actor: Principal,
-    filters: RiskFilters,
-    as_of: date,
-    today: date,
+    session: Session, query: RiskQuery, *columns: Any
 ) -> Select[Any] | None:
     """The whole list from the snapshot as one statement of `columns`, in the list's order.
 
@@ -539,9 +522,8 @@ def snapshot_text_statement(
     a snapshot not refreshed since its rows hold texts (migration 0008); `iter_risk_rows` then
     renders the rows. Filters are checked here too, before any row is read.
     """
-    select_rules(filters)
-    statement = _snapshot_statement(actor, filters, as_of, today, *columns)
-    if filters.rules or filters.severities:
+    select_rules(query.filters)
+    if not query.all_rules:
         return None
     # The flag, not a scan for rows without texts: since 0008 every write stores the texts of
     # the rows it writes, so only rows of a refresh before it lack them, and a whole refresh,
@@ -549,9 +531,9 @@ def snapshot_text_statement(
     stored = session.execute(
         select(RiskSnapshot.evaluated_on, RiskSnapshot.texts_rendered).where(RiskSnapshot.id == 1)
     ).one_or_none()
-    if stored is None or tuple(stored) != (as_of, True):
+    if stored is None or tuple(stored) != (query.as_of, True):
         return None
-    return statement
+    return _snapshot_statement(query.actor, query.filters, query.as_of, query.today, *columns)
 
 
 def _group_rows(result: Iterable[Any], as_of: date) -> Iterator[RiskRow]:
@@ -566,35 +548,21 @@ def _group_rows(result: Iterable[Any], as_of: date) -> Iterator[RiskRow]:
         yield current
 
 
-def risk_summary(
-    session: Session,
-    *,
-    actor: Principal,
-    filters: RiskFilters,
-    as_of: date,
-    today: date,
-    now: datetime,
-    settings: Settings,
-) -> dict[str, Any]:
+def risk_summary(session: Session, query: RiskQuery) -> dict[str, Any]:
     """Counts of elevators per rule and per street/town, for the dashboard.
 
     Read from the snapshot on its day (a scan of the listed elevators, not an evaluation of the
     registry), live otherwise; both count the same rows the list shows.
     """
-    rules = select_rules(filters)
-    ctx = RuleContext(
-        as_of=as_of,
-        settings=settings,
-        now=now,
-        elevator_filter=elevator_filter(actor=actor, filters=filters, as_of=as_of, today=today),
-    )
-    if _reads_snapshot(session, filters, as_of):
+    rules = select_rules(query.filters)
+    ctx = query.context()
+    if _reads_snapshot(session, query):
         per_rule, per_street = _snapshot_summary(session, ctx)
     else:
         per_rule, per_street = _live_summary(session, ctx, rules)
     counts = dict(per_rule)
     return {
-        "as_of": as_of,
+        "as_of": query.as_of,
         "elevators_with_findings": sum(row[1] for row in per_street),
         "by_rule": [
             {

@@ -114,12 +114,14 @@ def dashboard(
     ]
     risk = rules_service.risk_summary(
         session,
-        actor=actor,
-        filters=rules_service.RiskFilters(),
-        as_of=today,
-        today=today,
-        now=now,
-        settings=settings,
+        rules_service.RiskQuery(
+            actor=actor,
+            filters=rules_service.RiskFilters(),
+            as_of=today,
+            today=today,
+            now=now,
+            settings=settings,
+        ),
     )
     return {
         "tiles": tiles,
@@ -142,12 +144,14 @@ def maintenance_due(
         return list(
             rules_service.iter_risk_rows(
                 session,
-                actor=actor,
-                filters=filters,
-                as_of=as_of,
-                today=today,
-                now=now,
-                settings=settings,
+                rules_service.RiskQuery(
+                    actor=actor,
+                    filters=filters,
+                    as_of=as_of,
+                    today=today,
+                    now=now,
+                    settings=settings,
+                ),
             )
         )
 

@@ -226,12 +226,14 @@ def risk_list(
     actor = page_principal(session, web_session, *BUREAU_ROLES)
     rows, next_cursor = rules_service.risk_page(
         session,
-        actor=actor,
-        filters=filters,
-        as_of=clock.today(),
-        today=clock.today(),
-        now=clock.now(),
-        settings=settings,
+        rules_service.RiskQuery(
+            actor=actor,
+            filters=filters,
+            as_of=clock.today(),
+            today=clock.today(),
+            now=clock.now(),
+            settings=settings,
+        ),
         limit=limit,
         cursor=cursor,
     )
@@ -273,19 +275,14 @@ def risk_export(
     """The filtered risk list as CSV (UTF-8 with BOM) or XLSX: the API export's renderers."""
     actor = page_principal(session, web_session, *BUREAU_ROLES)
     day = clock.today()
-    query = {
-        "actor": actor,
-        "filters": filters,
-        "as_of": day,
-        "today": day,
-        "now": clock.now(),
-        "settings": settings,
-    }
+    query = rules_service.RiskQuery(
+        actor=actor, filters=filters, as_of=day, today=day, now=clock.now(), settings=settings
+    )
     if file_format == "csv":
-        chunks = export.risk_list_csv(session, **query)  # type: ignore[arg-type]
+        chunks = export.risk_list_csv(session, query)
         media_type = "text/csv; charset=utf-8"
     else:
-        chunks = export.xlsx_chunks(rules_service.iter_risk_rows(session, **query))  # type: ignore[arg-type]
+        chunks = export.xlsx_chunks(rules_service.iter_risk_rows(session, query))
         media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Download(
         chunks,

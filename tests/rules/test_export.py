@@ -157,12 +157,14 @@ def test_a_bad_filter_is_refused_before_the_first_byte(
     with pytest.raises(InvalidValue):
         export.risk_list_csv(  # raises on the call, before any chunk is asked for
             session,
-            actor=CLI,
-            filters=rules_service.RiskFilters(age_band="old"),
-            as_of=TODAY,
-            today=TODAY,
-            now=NOW,
-            settings=Settings(),
+            rules_service.RiskQuery(
+                actor=CLI,
+                filters=rules_service.RiskFilters(age_band="old"),
+                as_of=TODAY,
+                today=TODAY,
+                now=NOW,
+                settings=Settings(),
+            ),
         )
 
 

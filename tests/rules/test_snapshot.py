@@ -81,12 +81,14 @@ def test_the_list_reads_the_snapshot_for_its_day_and_pages_the_same(
         while True:
             rows, cursor = rules_service.risk_page(
                 session,
-                actor=BUREAU,
-                filters=rules_service.RiskFilters(),
-                as_of=TODAY,
-                today=TODAY,
-                now=NOW,
-                settings=settings,
+                rules_service.RiskQuery(
+                    actor=BUREAU,
+                    filters=rules_service.RiskFilters(),
+                    as_of=TODAY,
+                    today=TODAY,
+                    now=NOW,
+                    settings=settings,
+                ),
                 limit=1,
                 cursor=cursor,
             )
@@ -99,12 +101,14 @@ def test_the_list_reads_the_snapshot_for_its_day_and_pages_the_same(
     assert pages() == live
     exported = rules_service.iter_risk_rows(
         session,
-        actor=BUREAU,
-        filters=rules_service.RiskFilters(),
-        as_of=TODAY,
-        today=TODAY,
-        now=NOW,
-        settings=settings,
+        rules_service.RiskQuery(
+            actor=BUREAU,
+            filters=rules_service.RiskFilters(),
+            as_of=TODAY,
+            today=TODAY,
+            now=NOW,
+            settings=settings,
+        ),
     )
     assert [(r.elevator.id, r.score, [f.detail_zh for f in r.findings]) for r in exported] == live
 
@@ -150,12 +154,14 @@ def test_a_snapshot_of_another_day_is_not_read(session: Session, world: factorie
     session.execute(ElevatorRisk.__table__.delete())
     rows, _ = rules_service.risk_page(
         session,
-        actor=BUREAU,
-        filters=rules_service.RiskFilters(),
-        as_of=TODAY,
-        today=TODAY,
-        now=NOW,
-        settings=settings,
+        rules_service.RiskQuery(
+            actor=BUREAU,
+            filters=rules_service.RiskFilters(),
+            as_of=TODAY,
+            today=TODAY,
+            now=NOW,
+            settings=settings,
+        ),
         limit=50,
         cursor=None,
     )
