@@ -23,6 +23,18 @@ from tests.rules import builders
 BUREAU = Principal(Role.BUREAU, "test bureau")
 
 
+def bureau_query(settings: Settings) -> rules_service.RiskQuery:
+    """The bureau's whole, unfiltered list as of TODAY."""
+    return rules_service.RiskQuery(
+        actor=BUREAU,
+        filters=rules_service.RiskFilters(),
+        as_of=TODAY,
+        today=TODAY,
+        now=NOW,
+        settings=settings,
+    )
+
+
 def live_rows(session: Session, ids: list[int], settings: Settings) -> dict[int, list[Any]]:
     """Every elevator's findings evaluated live (the path the snapshot must reproduce)."""
     ctx = RuleContext(as_of=TODAY, settings=settings, now=NOW)
@@ -81,14 +93,7 @@ def test_the_list_reads_the_snapshot_for_its_day_and_pages_the_same(
         while True:
             rows, cursor = rules_service.risk_page(
                 session,
-                rules_service.RiskQuery(
-                    actor=BUREAU,
-                    filters=rules_service.RiskFilters(),
-                    as_of=TODAY,
-                    today=TODAY,
-                    now=NOW,
-                    settings=settings,
-                ),
+                bureau_query(settings),
                 limit=1,
                 cursor=cursor,
             )
@@ -101,14 +106,7 @@ def test_the_list_reads_the_snapshot_for_its_day_and_pages_the_same(
     assert pages() == live
     exported = rules_service.iter_risk_rows(
         session,
-        rules_service.RiskQuery(
-            actor=BUREAU,
-            filters=rules_service.RiskFilters(),
-            as_of=TODAY,
-            today=TODAY,
-            now=NOW,
-            settings=settings,
-        ),
+        bureau_query(settings),
     )
     assert [(r.elevator.id, r.score, [f.detail_zh for f in r.findings]) for r in exported] == live
 
@@ -154,14 +152,7 @@ def test_a_snapshot_of_another_day_is_not_read(session: Session, world: factorie
     session.execute(ElevatorRisk.__table__.delete())
     rows, _ = rules_service.risk_page(
         session,
-        rules_service.RiskQuery(
-            actor=BUREAU,
-            filters=rules_service.RiskFilters(),
-            as_of=TODAY,
-            today=TODAY,
-            now=NOW,
-            settings=settings,
-        ),
+        bureau_query(settings),
         limit=50,
         cursor=None,
     )
