@@ -257,6 +257,42 @@ class Settings(BaseSettings):
         default=10, ge=2, le=300, description="How often the public tracking page reloads itself."
     )
 
+    # The maintenance visit on the phone (电子维保) -------------------------------------------
+    visit_checkin_radius_m: int = Field(
+        default=300,
+        ge=10,
+        le=100_000,
+        description="A check-in farther than this many metres from the elevator's coordinates "
+        "is flagged (not refused): GPS indoors is often off by 100 m.",
+    )
+    visit_photo_checkpoints: dict[str, str] = Field(
+        default={"machine_room": "机房", "car_top": "轿顶", "pit": "底坑", "car": "轿厢"},
+        min_length=1,
+        description="Photo checkpoints of a visit (key → Chinese label); each needs a photo "
+        "before and after the work.",
+    )
+    visit_photo_max_bytes: int = Field(
+        default=15 * 1024 * 1024,
+        ge=1024,
+        description="Largest photo a visit accepts (413 PHOTO_TOO_LARGE); a 48 MP phone JPEG "
+        "is about 12 MB.",
+    )
+    photo_storage: Literal["local", "s3"] = Field(
+        default="local", description="Where photos go: `local` folder or `s3` object storage."
+    )
+    photo_storage_dir: Path = Field(
+        default=Path("photos"),
+        description="Folder of the local photo store (content-addressed by SHA-256).",
+    )
+    photo_s3_bucket: str | None = Field(default=None, description="Bucket of the S3 store.")
+    photo_s3_endpoint_url: str | None = Field(
+        default=None, description="S3-compatible endpoint (MinIO, Ceph…); unset for AWS."
+    )
+    photo_s3_region: str | None = Field(default=None, description="Region of the S3 store.")
+    photo_s3_prefix: str = Field(
+        default="visit-photos/", description="Key prefix of photos in the bucket."
+    )
+
     @model_validator(mode="after")
     def _tables_are_complete(self) -> Self:
         """Refuses at start-up a rating or premium table that would break, or be refused by the

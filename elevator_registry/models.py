@@ -10,6 +10,7 @@ from elevator_registry.kpi import models as kpi_models
 from elevator_registry.maintenance import models as maintenance_models
 from elevator_registry.registry import models as registry_models
 from elevator_registry.rules import models as rule_models
+from elevator_registry.visits import models as visit_models
 
 __all__ = [
     "Base",
@@ -22,4 +23,5 @@ __all__ = [
     "maintenance_models",
     "registry_models",
     "rule_models",
+    "visit_models",
 ]

@@ -15,6 +15,7 @@ class Principal:
     organisation_id: int | None = None
     street: str | None = None
     token_id: int | None = None
+    user_id: int | None = None
 
     @property
     def is_public(self) -> bool:

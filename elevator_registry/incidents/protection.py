@@ -30,7 +30,8 @@ from elevator_registry.config import Settings
 from elevator_registry.errors import DomainError
 from elevator_registry.schemas import ErrorResponse
 
-EXEMPT_FROM_BODY_CAP = ("/api/v1/imports",)
+# Photo uploads are capped by `visit_photo_max_bytes` in their own route instead.
+EXEMPT_FROM_BODY_CAP = ("/api/v1/imports", "/api/v1/visit-photos/", "/firm/visit-photos/")
 
 RATE_LIMITED_RESPONSE: dict[int | str, dict[str, Any]] = {
     429: {

@@ -15,6 +15,7 @@ from elevator_registry.schemas import (
     ReadModel,
     ShortText,
 )
+from elevator_registry.visits.schemas import VisitRead
 
 # Instants outside this window are typos; the bounds also keep date arithmetic from overflowing.
 EvidenceInstant = Annotated[
@@ -132,6 +133,12 @@ class MaintenanceRecordRead(ReadModel):
     created_at: datetime
     confirmation: ConfirmationRead | None = Field(
         default=None, description="The user unit's confirmation of this revision, if any."
+    )
+    visit: VisitRead | None = Field(
+        default=None,
+        description="The on-site visit the record was filed from (电子维保): check-in and "
+        "check-out times and places, checklist, photo hashes, flags; null for records filed "
+        "directly.",
     )
 
 

@@ -39,6 +39,7 @@ from elevator_registry.registry.enums import ElevatorStatus
 from elevator_registry.registry.models import Elevator, MaintenanceContract
 from elevator_registry.registry.scoping import contract_current_on
 from elevator_registry.rules.catalogue import MAINTAINER_NOT_ELIGIBLE
+from elevator_registry.visits import reads as visit_reads
 
 MIN_CREW = 2  # local 电梯安全条例 Art. 25(二); domain-rules M11
 
@@ -202,8 +203,9 @@ def record_history(
 def record_reads(
     session: Session, records: Sequence[MaintenanceRecord]
 ) -> list[MaintenanceRecordRead]:
-    """Read models for `records`, with confirmations and successors in two queries in all."""
+    """Read models for `records`, with confirmations, successors and visits in a few queries."""
     ids = [record.id for record in records]
+    visits = visit_reads.visits_of_records(session, ids)
     confirmations: dict[int, MaintenanceConfirmation] = {}
     successors: dict[int, int] = {}
     if ids:
@@ -231,6 +233,7 @@ def record_reads(
                     "confirmation": ConfirmationRead.model_validate(confirmation)
                     if confirmation
                     else None,
+                    "visit": visits.get(record.id),
                 }
             )
         )
