@@ -26,6 +26,7 @@ from elevator_registry.maintenance.routes import router as maintenance_router
 from elevator_registry.registry.routes import router as registry_router
 from elevator_registry.rules.routes import router as rules_router
 from elevator_registry.schemas import ErrorResponse
+from elevator_registry.visits.routes import router as visit_router
 
 log = structlog.get_logger("elevator_registry.http")
 
@@ -109,6 +110,7 @@ def create_app() -> FastAPI:
     app.include_router(maintenance_router, prefix="/api/v1")
     app.include_router(inspection_router, prefix="/api/v1")
     app.include_router(dossier_router, prefix="/api/v1")
+    app.include_router(visit_router, prefix="/api/v1")
     incident_routes.install(app)
     app.include_router(kpi_router, prefix="/api/v1")
     app.include_router(import_router, prefix="/api/v1")

@@ -12,7 +12,7 @@ The record itself is filed by `maintenance.service.file_record`, the path of
 
 import math
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select, update
@@ -63,6 +63,10 @@ def _distance_to(elevator: Elevator, position: Position) -> int | None:
             float(position.longitude),  # type: ignore[arg-type]
         )
     )
+
+
+def _utc(instant: datetime | None) -> datetime | None:
+    return None if instant is None else instant.astimezone(UTC)
 
 
 def _not_found(rescue_code: str) -> NotFound:
@@ -178,7 +182,7 @@ def start_visit(
         started_by=actor.label,
         started_by_user_id=actor.user_id,
         check_in_at=now,
-        check_in_device_at=data.device_at,
+        check_in_device_at=_utc(data.device_at),
         check_in_latitude=data.latitude,
         check_in_longitude=data.longitude,
         check_in_accuracy_m=data.accuracy_m,
@@ -212,7 +216,7 @@ def check_out(
         .where(MaintenanceVisit.id == visit.id, MaintenanceVisit.check_out_at.is_(None))
         .values(
             check_out_at=now,
-            check_out_device_at=data.device_at,
+            check_out_device_at=_utc(data.device_at),
             check_out_latitude=data.latitude,
             check_out_longitude=data.longitude,
             check_out_accuracy_m=data.accuracy_m,
@@ -264,7 +268,7 @@ def attach_photo(
         "sha256": sha256,
         "byte_size": len(data),
         "content_type": content_type,
-        "taken_at": photo_checks.capture_time(data, content_type, settings.timezone),
+        "taken_at": _utc(photo_checks.capture_time(data, content_type, settings.timezone)),
         "reused": _seen_elsewhere(session, sha256=sha256, visit=visit, settings=settings),
         "created_at": now,
     }
@@ -375,11 +379,12 @@ def _checked_checklist(record_class: str, entries: Sequence[object]) -> list[dic
 
 def _check_photos(session: Session, visit: MaintenanceVisit, settings: Settings) -> None:
     """Every configured checkpoint has its before and after photo."""
-    present = set(
-        session.execute(
+    present = {
+        (checkpoint, phase)
+        for checkpoint, phase in session.execute(
             select(VisitPhoto.checkpoint, VisitPhoto.phase).where(VisitPhoto.visit_id == visit.id)
-        ).tuples()
-    )
+        )
+    }
     for checkpoint, label in settings.visit_photo_checkpoints.items():
         for phase, phase_zh in ((PhotoPhase.BEFORE, "作业前"), (PhotoPhase.AFTER, "作业后")):
             if (checkpoint, phase) not in present:
@@ -493,17 +498,17 @@ def submit_visit(
 # Reading ----------------------------------------------------------------------------------------
 
 
-def photo_readable(session: Session, *, sha256: str, actor: Principal) -> bool:
-    """A caller reads a photo's bytes when it may see one visit that carries it."""
-    visits = session.scalars(
-        select(MaintenanceVisit)
+def readable_photo_type(session: Session, *, sha256: str, actor: Principal) -> str:
+    """The photo's content type, if the caller may see a visit that carries it; 404 otherwise."""
+    rows = session.execute(
+        select(MaintenanceVisit.visit_key, VisitPhoto.content_type)
         .join(VisitPhoto, VisitPhoto.visit_id == MaintenanceVisit.id)
         .where(VisitPhoto.sha256 == sha256)
-    )
-    for visit in visits:
+    ).all()
+    for visit_key, content_type in rows:
         try:
-            get_visit(session, visit_key=visit.visit_key, actor=actor)
+            get_visit(session, visit_key=visit_key, actor=actor)
         except NotFound:
             continue
-        return True
-    return False
+        return str(content_type)
+    raise NotFound("photo", sha256)
