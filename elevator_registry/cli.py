@@ -1,4 +1,4 @@
-"""The `elevator-registry` command line: serve, migrate, load sample data, manage tokens."""
+"""The `elevator-registry` command line: serve, migrate, load sample data, accounts, tokens."""
 
 from datetime import date
 from typing import Annotated
@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
+from elevator_registry.accounts.cli import users_app
 from elevator_registry.auth import service as auth_service
 from elevator_registry.auth.enums import Role
 from elevator_registry.clock import get_clock
@@ -31,6 +32,7 @@ tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(rules_cli.risk_app, name="risk")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(users_app, name="users")
 app.command("import")(import_command)
 
 

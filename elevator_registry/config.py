@@ -253,6 +253,24 @@ class Settings(BaseSettings):
         description="Send the session cookie over HTTPS only. Browsers also honour it on "
         "http://127.0.0.1 and localhost; turn it off only to test on another plain-HTTP host.",
     )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Failed logins (per login name, and per client address) that lock it.",
+    )
+    login_lock_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="How long a locked login name or address waits."
+    )
+    login_failure_window_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="Failures older than this are forgotten (the count starts again).",
+    )
+    password_min_length: int = Field(
+        default=10, ge=8, le=128, description="Shortest password a person may choose."
+    )
     web_tracking_refresh_seconds: int = Field(
         default=10, ge=2, le=300, description="How often the public tracking page reloads itself."
     )

@@ -32,6 +32,8 @@ class DomainError(Exception):
     def as_dict(self) -> dict[str, str]:
         """The `error` object of the envelope, without empty keys."""
         body = {"code": self.code, "message": self.message}
+        if self.message_zh is not None:
+            body["message_zh"] = self.message_zh
         if self.field is not None:
             body["field"] = self.field
         if self.rule is not None:
@@ -62,6 +64,12 @@ class AuthenticationRequired(DomainError):
     """No credentials, or credentials that identify no one."""
 
     status_code = 401
+
+
+class TooManyAttempts(DomainError):
+    """Refused for now because of too many recent failures (a locked login)."""
+
+    status_code = 429
 
 
 class Forbidden(DomainError):

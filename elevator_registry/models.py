@@ -1,5 +1,6 @@
 """Imports every ORM module so `Base.metadata` holds the whole schema (Alembic, tests)."""
 
+from elevator_registry.accounts import models as account_models
 from elevator_registry.audit import models as audit_models
 from elevator_registry.auth import models as auth_models
 from elevator_registry.db import Base
@@ -14,6 +15,7 @@ from elevator_registry.visits import models as visit_models
 
 __all__ = [
     "Base",
+    "account_models",
     "audit_models",
     "auth_models",
     "governance_models",

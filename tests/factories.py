@@ -211,3 +211,42 @@ def build_world(session: Session) -> World:
 def count(session: Session, model: type[Any]) -> int:
     """Rows of `model` visible in the test's transaction."""
     return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+# Accounts -------------------------------------------------------------------------------------
+
+TEST_PASSWORD = "correct-horse-42"
+_user_numbers = itertools.count(1)
+
+
+def user(
+    session: Session,
+    role: Any,
+    *,
+    organisation: Organisation | None = None,
+    street: str | None = None,
+    login: str | None = None,
+    name: str | None = None,
+    certificate_number: str | None = None,
+    must_change_password: bool = False,
+    password: str = TEST_PASSWORD,
+) -> Any:
+    """An active account of `role` (bound to `organisation` or `street`) with `password`."""
+    from elevator_registry.accounts.models import User
+    from elevator_registry.accounts.service import hash_password
+
+    number = next(_user_numbers)
+    account = User(
+        login=login or f"user{number}",
+        display_name=name or f"测试人员{number}",
+        role=role,
+        organisation_id=organisation.id if organisation is not None else None,
+        street=street,
+        password_hash=hash_password(password),
+        must_change_password=must_change_password,
+        certificate_number=certificate_number,
+        created_at=CREATED,
+    )
+    session.add(account)
+    session.flush()
+    return account

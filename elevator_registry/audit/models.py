@@ -21,6 +21,8 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(120))
     actor_role: Mapped[str] = mapped_column(String(20))
     token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"))
+    # The person who acted (null for machine tokens, the CLI and the public).
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int] = mapped_column()

@@ -5,6 +5,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
 from elevator_registry.audit import service as audit_service
 from elevator_registry.audit.models import AuditEvent
@@ -24,6 +25,9 @@ class AuditEventRead(ReadModel):
     at: datetime
     actor: str
     actor_role: str
+    actor_user_id: int | None = Field(
+        default=None, description="The person who acted; null for machine tokens and the CLI."
+    )
     action: str
     entity: str
     entity_id: int

@@ -21,9 +21,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Hashes of secrets never enter the trail; the action ("reset_password"...) says what happened.
+SECRET_COLUMNS = frozenset({"password_hash", "token_hash"})
+
+
 def snapshot(row: Base) -> dict[str, Any]:
-    """Every column of `row` as JSON-safe values."""
-    return {column.key: _plain(getattr(row, column.key)) for column in row.__mapper__.column_attrs}
+    """Every column of `row` but secrets' hashes, as JSON-safe values."""
+    return {
+        column.key: _plain(getattr(row, column.key))
+        for column in row.__mapper__.column_attrs
+        if column.key not in SECRET_COLUMNS
+    }
 
 
 def record(
@@ -52,6 +60,7 @@ def record(
         actor=actor.label,
         actor_role=actor.role or "public",
         token_id=actor.token_id,
+        actor_user_id=actor.user_id,
         action=action,
         entity=row.__tablename__,
         entity_id=row.id,  # type: ignore[attr-defined]

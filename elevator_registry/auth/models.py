@@ -34,4 +34,6 @@ class ApiToken(CreatedAtMixin, Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     street: Mapped[str | None] = mapped_column(ForeignKey("street.name"))
     label: Mapped[str] = mapped_column(String(120))
+    # The person a token was issued to from the web: it acts as them and dies with their account.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

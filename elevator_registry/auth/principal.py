@@ -8,13 +8,15 @@ from elevator_registry.errors import Forbidden
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting: role, the organisation or street it is bound to, and a label for audit."""
+    """Who is acting: role, binding, and a label for audit (a person's display name)."""
 
     role: Role | None
     label: str
     organisation_id: int | None = None
     street: str | None = None
     token_id: int | None = None
+    # The person acting (a web login, or a token issued to them); None for machine tokens,
+    # the CLI and the public.
     user_id: int | None = None
 
     @property

@@ -47,6 +47,8 @@ class MaintenanceRecord(CreatedAtMixin, Base):
     )
     revision_reason: Mapped[str | None] = mapped_column(Text)
     filed_by: Mapped[str] = mapped_column(String(120))
+    # The person who filed it (null when filed with a machine token, by import or the CLI).
+    filed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
 class MaintenanceConfirmation(CreatedAtMixin, Base):
@@ -59,6 +61,8 @@ class MaintenanceConfirmation(CreatedAtMixin, Base):
     safety_manager: Mapped[str] = mapped_column(String(50))
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     filed_by: Mapped[str] = mapped_column(String(120))
+    # The safety manager's own account; never the record's filer (CONFIRMER_IS_FILER).
+    confirmed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
 class HazardReport(CreatedAtMixin, Base):

@@ -107,6 +107,9 @@ class ConfirmationRead(ReadModel):
     safety_manager: str
     confirmed_at: datetime
     filed_by: str
+    confirmed_by_user_id: int | None = Field(
+        default=None, description="The safety manager's account (null for a token)."
+    )
     created_at: datetime
 
 
@@ -130,6 +133,9 @@ class MaintenanceRecordRead(ReadModel):
     )
     revision_reason: str | None
     filed_by: str
+    filed_by_user_id: int | None = Field(
+        default=None, description="The person who filed it (null for a token or an import)."
+    )
     created_at: datetime
     confirmation: ConfirmationRead | None = Field(
         default=None, description="The user unit's confirmation of this revision, if any."

@@ -441,6 +441,7 @@ def file_record(
         revision=1,
         supersedes_id=None,
         filed_by=actor.label,
+        filed_by_user_id=actor.user_id,
         created_at=now,
     )
     session.add(record)
@@ -513,6 +514,7 @@ def revise_record(
         supersedes_id=record.id,
         revision_reason=data.reason,
         filed_by=actor.label,
+        filed_by_user_id=actor.user_id,
         created_at=now,
     )
     session.add(revision)
@@ -529,9 +531,23 @@ def confirm_record(
     today: date,
     now: datetime,
 ) -> MaintenanceConfirmation:
-    """The elevator's user unit signs the latest revision of a record, once."""
-    actor.require(Role.USER_UNIT)
+    """The elevator's user unit signs the latest revision of a record, once.
+
+    Signed from the safety manager's own account: 409 CONFIRMER_IS_FILER when the person
+    confirming filed the record (a worker's own session), 403 FORBIDDEN_ROLE for anyone but
+    the user unit.
+    """
+    # A maintenance worker is let through to here only to be told why, in its own code.
+    actor.require(Role.USER_UNIT, Role.MAINTENANCE_UNIT)
     record = get_record(session, record_id=record_id, actor=actor, today=today)
+    if actor.user_id is not None and actor.user_id == record.filed_by_user_id:
+        raise Conflict(
+            "CONFIRMER_IS_FILER",
+            f"record {record.id} was filed from this account; the user unit's safety manager "
+            "confirms it from their own account",
+            message_zh="该记录由本账号填报，须由使用单位安全管理员用自己的账号确认",
+        )
+    actor.require(Role.USER_UNIT)
     elevator = session.get_one(Elevator, record.elevator_id)
     if elevator.user_unit_id != actor.organisation_id:  # pragma: no cover - scoping already
         raise NotFound("maintenance_record", record_id)
@@ -558,6 +574,7 @@ def confirm_record(
         safety_manager=data.safety_manager,
         confirmed_at=confirmed_at,
         filed_by=actor.label,
+        confirmed_by_user_id=actor.user_id,
         created_at=now,
     )
     session.add(confirmation)

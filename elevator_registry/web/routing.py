@@ -15,7 +15,8 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from elevator_registry.auth import service as auth_service
+from elevator_registry.accounts import service as accounts_service
+from elevator_registry.accounts.models import User
 from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings, get_settings
@@ -27,6 +28,14 @@ from elevator_registry.web.templating import render
 # Who may open which part of the site (the services then scope what each one sees).
 BUREAU_ROLES = (Role.BUREAU, Role.STREET_OFFICE, Role.OPERATOR)
 FIRM_ROLES = (Role.MAINTENANCE_UNIT,)
+UNIT_ROLES = (Role.USER_UNIT,)
+PASSWORD_PAGE = "/account/password"
+
+
+class PasswordChangeRequired(DomainError):
+    """The person logged in with a first or reset password and must choose their own first."""
+
+    status_code = 403
 
 
 def get_web_session(request: Request) -> WebSession:
@@ -37,18 +46,40 @@ def get_web_session(request: Request) -> WebSession:
 WebSessionDep = Annotated[WebSession, Depends(get_web_session)]
 
 
+def page_user(session: Session, web_session: WebSession) -> User:
+    """The logged-in person, re-read on every request (401 → login form once deactivated)."""
+    if web_session.user_id is None:
+        raise AuthenticationRequired(
+            "AUTHENTICATION_REQUIRED", "please log in", message_zh="请先登录"
+        )
+    return accounts_service.get_active_user(session, user_id=web_session.user_id)
+
+
 def page_principal(session: Session, web_session: WebSession, *roles: Role) -> Principal:
-    """The logged-in caller, who must hold one of `roles` (401 → login form, 403 otherwise)."""
-    if web_session.token_id is None:
-        raise AuthenticationRequired("AUTHENTICATION_REQUIRED", "请先登录 / please log in")
-    principal = auth_service.authenticate_token_id(session, token_id=web_session.token_id)
+    """The logged-in caller, who must hold one of `roles` (401 → login form, 403 otherwise).
+
+    Until a first or reset password is replaced, every page but the change form sends the
+    person there: the change cannot be skipped.
+    """
+    user = page_user(session, web_session)
+    if user.must_change_password:
+        raise PasswordChangeRequired(
+            "PASSWORD_CHANGE_REQUIRED",
+            "choose your own password first",
+            message_zh="请先修改初始密码",
+        )
+    principal = accounts_service.principal_of(user)
     principal.require(*roles)
     return principal
 
 
-def home_of(principal: Principal) -> str:
-    """Where a login lands."""
-    return "/firm" if principal.role in FIRM_ROLES else "/bureau"
+def home_of(role: Role | str) -> str:
+    """Where a login of `role` lands."""
+    if role in FIRM_ROLES:
+        return "/firm"
+    if role in UNIT_ROLES:
+        return "/unit"
+    return "/bureau"
 
 
 def error_page(
@@ -76,6 +107,8 @@ class PageRoute(APIRoute):
             settings = get_settings()
             try:
                 return await handler(request)
+            except PasswordChangeRequired:
+                return RedirectResponse(PASSWORD_PAGE, status_code=303)
             except AuthenticationRequired as error:
                 if request.method == "GET":
                     target = quote(request.url.path, safe="/")

@@ -1,9 +1,8 @@
 """The web pages' session cookie and CSRF tokens.
 
-A login exchanges an API token (issued by `elevator-registry tokens create`) for a session: the
-cookie holds, signed with `web_session_secret`, a random nonce and the token's id, never the
-token itself. Every request re-reads the token row, so revoking the token ends its web sessions
-at once. Visitors without a login get a cookie with a nonce only, which is what their forms'
+A login with login name and password (accounts.service.log_in) starts a session: the cookie
+holds, signed with `web_session_secret`, a random nonce and the user's id, never a password.
+Every request re-reads the user row, so deactivating the account ends its web sessions at once. Visitors without a login get a cookie with a nonce only, which is what their forms'
 CSRF tokens are bound to.
 
 CSRF: every POST form carries `csrf_token` = HMAC(secret, nonce); the server recomputes it from
@@ -48,16 +47,16 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
 
 @dataclass
 class WebSession:
-    """The browser's session: its nonce, the logged-in token (if any), and whether it is new."""
+    """The browser's session: its nonce, the logged-in user (if any), and whether it is new."""
 
     nonce: str
-    token_id: int | None = None
+    user_id: int | None = None
     issued: bool = False
 
     @property
     def logged_in(self) -> bool:
-        """True once the browser has logged in with a token."""
-        return self.token_id is not None
+        """True once the browser has logged in."""
+        return self.user_id is not None
 
 
 def read_session(request: Request, settings: Settings) -> WebSession:
@@ -71,20 +70,20 @@ def read_session(request: Request, settings: Settings) -> WebSession:
         except BadSignature:
             data = None
         if isinstance(data, dict) and isinstance(data.get("n"), str):
-            token_id = data.get("t")
-            if token_id is None:
+            user_id = data.get("u")
+            if user_id is None:
                 return WebSession(nonce=data["n"])
             login_age = datetime.now(UTC) - signed_at
-            if isinstance(token_id, int) and login_age.total_seconds() < (
+            if isinstance(user_id, int) and login_age.total_seconds() < (
                 settings.web_session_hours * 3600
             ):
-                return WebSession(nonce=data["n"], token_id=token_id)
+                return WebSession(nonce=data["n"], user_id=user_id)
     return WebSession(nonce=secrets.token_urlsafe(16), issued=True)
 
 
-def logged_in_session(token_id: int) -> WebSession:
+def logged_in_session(user_id: int) -> WebSession:
     """A new session for a login: a fresh nonce, so CSRF tokens from before are void."""
-    return WebSession(nonce=secrets.token_urlsafe(16), token_id=token_id, issued=True)
+    return WebSession(nonce=secrets.token_urlsafe(16), user_id=user_id, issued=True)
 
 
 def anonymous_session() -> WebSession:
@@ -97,8 +96,8 @@ def store(response: Response, web_session: WebSession, settings: Settings) -> No
     if not web_session.issued:
         return
     payload: dict[str, object] = {"n": web_session.nonce}
-    if web_session.token_id is not None:
-        payload["t"] = web_session.token_id
+    if web_session.user_id is not None:
+        payload["u"] = web_session.user_id
     response.set_cookie(
         COOKIE_NAME,
         _serializer(settings).dumps(payload),

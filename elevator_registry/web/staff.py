@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from elevator_registry.auth import service as auth_service
+from elevator_registry.accounts import service as accounts_service
 from elevator_registry.clock import Clock
 from elevator_registry.config import Settings
 from elevator_registry.dependencies import (
@@ -27,8 +27,8 @@ from elevator_registry.dependencies import (
 from elevator_registry.dossier import service as dossier_service
 from elevator_registry.dossier.schemas import Dossier
 from elevator_registry.downloads import Download
-from elevator_registry.errors import AuthenticationRequired, InvalidValue
-from elevator_registry.incidents import intake
+from elevator_registry.errors import AuthenticationRequired, DomainError, InvalidValue
+from elevator_registry.incidents import intake, protection
 from elevator_registry.incidents import lifecycle as lifecycle_service
 from elevator_registry.incidents.schemas import TransitionAction
 from elevator_registry.registry.enums import PlaceCategory
@@ -42,10 +42,13 @@ from elevator_registry.web import session as web_session_module
 from elevator_registry.web.routing import (
     BUREAU_ROLES,
     FIRM_ROLES,
+    PASSWORD_PAGE,
+    UNIT_ROLES,
     PageRoute,
     WebSessionDep,
     home_of,
     page_principal,
+    page_user,
 )
 from elevator_registry.web.session import WebSession
 from elevator_registry.web.templating import render
@@ -68,11 +71,11 @@ def login_form(
     web_session: WebSessionDep,
     next: Annotated[str, Query(max_length=200, pattern=NEXT_PATTERN)] = "",
 ) -> Response:
-    """The login form: paste the token `elevator-registry tokens create` issued."""
+    """The login form: login name and password."""
     return render(
         request,
         "login.html",
-        {"next": next, "errors": {}},
+        {"next": next, "errors": {}, "login": ""},
         web_session=web_session,
         settings=settings,
     )
@@ -82,36 +85,117 @@ def login_form(
 def login(
     request: Request,
     session: SessionDep,
+    clock: ClockDep,
     settings: SettingsDep,
     web_session: WebSessionDep,
-    token: Annotated[str, Form(max_length=200)] = "",
+    login: Annotated[str, Form(max_length=60)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
     csrf_token: Annotated[str, Form(max_length=128)] = "",
     next: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Exchanges a valid token for a session cookie; shows the refusal next to the field."""
+    """Checks login name and password and starts a session; shows a refusal on the form.
+
+    The refusal is rendered, not raised, so the request's transaction commits the failure
+    count that throttling needs.
+    """
     web_session_module.check_csrf(web_session, settings, csrf_token)
     try:
-        principal = auth_service.authenticate(session, secret=token.strip())
-        if principal.role not in (*BUREAU_ROLES, *FIRM_ROLES):
+        user = accounts_service.log_in(
+            session,
+            login=login,
+            password=password,
+            address=protection.client_address(request),
+            now=clock.now(),
+            settings=settings,
+        )
+        if user.role not in (*BUREAU_ROLES, *FIRM_ROLES, *UNIT_ROLES):
             raise AuthenticationRequired(
-                "ROLE_HAS_NO_PAGES", f"角色 {principal.role} 没有网页 / no pages for this role"
+                "ROLE_HAS_NO_PAGES",
+                f"no pages for role {user.role}",
+                message_zh="该角色暂无网页，请使用系统接口",
             )
-    except AuthenticationRequired as error:
+    except DomainError as error:
         return render(
             request,
             "login.html",
-            {"next": next, "errors": {"token": f"{error.message} ({error.code})"}},
+            {
+                "next": next,
+                "login": login,
+                "errors": {"password": error.message_zh or error.message},
+            },
             web_session=web_session,
             settings=settings,
-            status_code=401,
+            status_code=error.status_code,
         )
-    assert principal.token_id is not None
-    target = next if re.fullmatch(NEXT_PATTERN, next) else home_of(principal)
+    if user.must_change_password:
+        target = PASSWORD_PAGE
+    else:
+        target = next if re.fullmatch(NEXT_PATTERN, next) else home_of(user.role)
     response = RedirectResponse(target, status_code=303)
-    web_session_module.store(
-        response, web_session_module.logged_in_session(principal.token_id), settings
-    )
+    web_session_module.store(response, web_session_module.logged_in_session(user.id), settings)
     return response
+
+
+@router.get(PASSWORD_PAGE)
+def password_form(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+) -> Response:
+    """The password change form (the only page open until a first password is replaced)."""
+    user = page_user(session, web_session)
+    return render(
+        request,
+        "password.html",
+        {"user": user, "errors": {}, "min_length": settings.password_min_length},
+        web_session=web_session,
+        settings=settings,
+    )
+
+
+@router.post(PASSWORD_PAGE)
+def password_change(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+    current_password: Annotated[str, Form(max_length=200)] = "",
+    new_password: Annotated[str, Form(max_length=200)] = "",
+    repeat_password: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """Replaces the password, then goes to the person's home page."""
+    web_session_module.check_csrf(web_session, settings, csrf_token)
+    user = page_user(session, web_session)
+    errors: dict[str, str] = {}
+    if new_password != repeat_password:
+        errors["repeat_password"] = "两次输入的新密码不一致"
+    else:
+        try:
+            with session.begin_nested():
+                accounts_service.change_password(
+                    session,
+                    user=user,
+                    current_password=current_password,
+                    new_password=new_password,
+                    now=clock.now(),
+                    settings=settings,
+                )
+        except DomainError as error:
+            field = "current_password" if error.field == "current_password" else "new_password"
+            errors[field] = error.message_zh or error.message
+    if errors:
+        return render(
+            request,
+            "password.html",
+            {"user": user, "errors": errors, "min_length": settings.password_min_length},
+            web_session=web_session,
+            settings=settings,
+            status_code=422,
+        )
+    return RedirectResponse(home_of(user.role), status_code=303)
 
 
 @router.post("/logout")

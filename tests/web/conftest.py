@@ -32,7 +32,7 @@ from elevator_registry.clock import Clock, get_clock
 from elevator_registry.db import get_session, make_engine
 from elevator_registry.registry.enums import ElevatorStatus, OrganisationRole
 from tests import factories
-from tests.conftest import NOW, database_url, migrate
+from tests.conftest import database_url, migrate
 from tests.governance import builders as governance
 
 # Debian's Chromium; another path can be given to try a different build (or the skip).
@@ -69,25 +69,23 @@ def csrf_of(html: str) -> str:
 Login = Callable[..., TestClient]
 
 
+def log_in_form(pages: TestClient, login: str, password: str = factories.TEST_PASSWORD) -> Any:
+    """Posts the login form as `login`; returns the answer (a 303 on success)."""
+    form = pages.get("/login")
+    return pages.post(
+        "/login",
+        data={"login": login, "password": password, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+
+
 @pytest.fixture
 def login(pages: TestClient, session: Session) -> Login:
-    """`login(Role.X, organisation=org)` logs `pages` in with a new token of that role."""
+    """`login(Role.X, organisation=org)` logs `pages` in as a new account of that role."""
 
     def log_in(role: Role, *, organisation: Any = None, street: str | None = None) -> TestClient:
-        _, secret = auth_service.create_token(
-            session,
-            role=role,
-            label=f"web test {role}",
-            now=NOW,
-            organisation_credit_code=getattr(organisation, "credit_code", None),
-            street=street,
-        )
-        form = pages.get("/login")
-        answer = pages.post(
-            "/login",
-            data={"token": secret, "csrf_token": csrf_of(form.text)},
-            follow_redirects=False,
-        )
+        account = factories.user(session, role, organisation=organisation, street=street)
+        answer = log_in_form(pages, account.login)
         assert answer.status_code == 303, answer.text
         return pages
 
@@ -103,8 +101,9 @@ class WebWorld:
 
     rescue_codes: list[str]  # of the firm's elevators in `street`, one per test that reports
     street: str
-    bureau_token: str
-    firm_token: str
+    bureau_login: str
+    firm_login: str
+    bureau_token: str  # an API token for checks through the JSON API
     blacklisted: str  # name of an organisation on the public blacklist
 
 
@@ -144,18 +143,16 @@ def build_web_world(session: Session, today: date) -> WebWorld:
     _, bureau = auth_service.create_token(
         session, role=Role.BUREAU, label="browser bureau", now=now
     )
-    _, firm_token = auth_service.create_token(
-        session,
-        role=Role.MAINTENANCE_UNIT,
-        label="browser firm",
-        now=now,
-        organisation_credit_code=firm.credit_code,
-    )
+    bureau_login = factories.user(session, Role.BUREAU, login="browser.bureau").login
+    firm_login = factories.user(
+        session, Role.MAINTENANCE_UNIT, organisation=firm, login="browser.firm"
+    ).login
     return WebWorld(
         rescue_codes=[lift.rescue_code for lift in lifts[:3]],
         street="古南街道",
+        bureau_login=bureau_login,
+        firm_login=firm_login,
         bureau_token=bureau,
-        firm_token=firm_token,
         blacklisted=banned.name,
     )
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from tests.factories import TEST_PASSWORD
 from tests.web.conftest import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
@@ -22,12 +23,13 @@ TIMEOUT_MS = 20_000
 RULE = "MAINTENANCE_OVERDUE"
 
 
-def log_in(context: Any, token: str, next_path: str = "") -> Any:
+def log_in(context: Any, login: str, next_path: str = "", *, viewport: Any = DESKTOP) -> Any:
     """Logs the context in through the login form; returns the page it landed on."""
     page = context.new_page()
-    page.set_viewport_size(DESKTOP)
+    page.set_viewport_size(viewport)
     page.goto(f"/login?next={next_path}" if next_path else "/login")
-    page.get_by_label("访问令牌").fill(token)
+    page.get_by_label("登录名").fill(login)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
     return page
@@ -82,7 +84,7 @@ def test_resident_reports_trapped_and_sees_arrival(
 
     firm_context = browser.new_context(base_url=live_server.base_url)
     try:
-        log_in(firm_context, live_server.world.firm_token)
+        log_in(firm_context, live_server.world.firm_login)
         firm_step(firm_context, number, "接单")
         firm_step(firm_context, number, "已到场")
         screenshot(firm_context.pages[-1], "04-firm-queue")
@@ -121,7 +123,7 @@ def test_officer_filters_risk_list_and_downloads_matching_csv(
 ) -> None:
     world = live_server.world
     rule = RULE
-    page = log_in(context, world.bureau_token, "/bureau/risk")
+    page = log_in(context, world.bureau_login, "/bureau/risk")
     page.get_by_label("街镇").select_option(world.street)
     page.get_by_label("规则").select_option(rule)
     page.get_by_role("button", name="筛选").click()
@@ -154,7 +156,7 @@ def test_firm_rescue_moves_the_dashboard(
     browser: Any, context: Any, live_server: LiveServer
 ) -> None:
     world = live_server.world
-    officer = log_in(context, world.bureau_token)
+    officer = log_in(context, world.bureau_login)
     assert officer.url.endswith("/bureau")
     before = {code: tile_basis(officer, code) for code in ("emergency_response_rate",)}
     board = context.new_page()
@@ -176,7 +178,7 @@ def test_firm_rescue_moves_the_dashboard(
         assert board.locator("#open-incidents tr[data-incident]").count() == open_before + 1
         screenshot(board, "07-incident-board-desktop")
 
-        log_in(firm_context, world.firm_token)
+        log_in(firm_context, world.firm_login)
         for step in ("接单", "已到场", "已解救"):
             firm_step(firm_context, number, step)
         firm_page = firm_context.pages[-1]
@@ -209,7 +211,7 @@ def test_pages_request_nothing_beyond_loopback(context: Any, live_server: LiveSe
     code = world.rescue_codes[0]
     for path in (f"/e/{code}", f"/e/{code}/report", f"/e/{code}/qr.svg"):
         page.goto(path)
-    page = log_in(context, world.bureau_token, "/bureau/incidents")
+    page = log_in(context, world.bureau_login, "/bureau/incidents")
     for name, path in (
         ("10-dashboard-desktop", "/bureau"),
         ("11-risk-desktop", f"/bureau/risk?rule={RULE}"),
@@ -248,7 +250,7 @@ def test_resident_opens_the_public_lists_from_the_card(
 
 
 def test_risk_list_sorts_the_page_by_a_column(context: Any, live_server: LiveServer) -> None:
-    page = log_in(context, live_server.world.bureau_token, "/bureau/incidents")
+    page = log_in(context, live_server.world.bureau_login, "/bureau/incidents")
     page.goto("/bureau/risk?" + urlencode({"street": live_server.world.street, "rule": RULE}))
     page.get_by_role("button", name="设备代码").click()
     codes = page.locator("#risk-table tbody tr td:nth-child(2)").all_inner_texts()

@@ -7,12 +7,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from elevator_registry.auth import service as auth_service
+from elevator_registry.accounts import service as accounts_service
 from elevator_registry.auth.enums import Role
+from elevator_registry.auth.principal import CLI
 from elevator_registry.incidents.models import Incident
 from tests import factories
 from tests.conftest import NOW
-from tests.web.conftest import Login, csrf_of
+from tests.web.conftest import Login, csrf_of, log_in_form
 
 
 def report_form(pages: TestClient, rescue_code: str, kind: str = "trapped") -> dict[str, str]:
@@ -96,16 +97,22 @@ def test_staff_pages_send_a_visitor_to_the_login_form(pages: TestClient) -> None
         assert answer.headers["location"] == f"/login?next={path}"
 
 
-def test_wrong_token_shows_the_error_next_to_the_field(pages: TestClient) -> None:
-    form = pages.get("/login")
-    answer = pages.post("/login", data={"token": "er_nope", "csrf_token": csrf_of(form.text)})
+def test_wrong_password_shows_the_error_next_to_the_field(
+    pages: TestClient, session: Session
+) -> None:
+    account = factories.user(session, Role.BUREAU)
+    answer = log_in_form(pages, account.login, "not-the-password")
     assert answer.status_code == 401
-    assert 'id="token-error"' in answer.text and "TOKEN_INVALID" in answer.text
+    assert 'id="password-error"' in answer.text and "登录名或密码不正确" in answer.text
 
 
 def test_login_without_csrf_token_is_refused(pages: TestClient, session: Session) -> None:
-    _, secret = auth_service.create_token(session, role=Role.BUREAU, label="x", now=NOW)
-    answer = pages.post("/login", data={"token": secret}, follow_redirects=False)
+    account = factories.user(session, Role.BUREAU)
+    answer = pages.post(
+        "/login",
+        data={"login": account.login, "password": factories.TEST_PASSWORD},
+        follow_redirects=False,
+    )
     assert answer.status_code == 403
     assert "CSRF_TOKEN_INVALID" in answer.text
 
@@ -117,12 +124,11 @@ def test_login_issues_a_new_session(pages: TestClient, login: Login) -> None:
     assert pages.get("/bureau/incidents").status_code == 200
 
 
-def test_revoking_the_token_ends_the_web_session(
-    pages: TestClient, login: Login, session: Session
-) -> None:
-    login(Role.BUREAU)
-    token = auth_service.list_tokens(session)[0]
-    auth_service.revoke_token(session, token_id=token.id, now=NOW)
+def test_deactivating_the_account_ends_the_web_session(pages: TestClient, session: Session) -> None:
+    account = factories.user(session, Role.BUREAU)
+    assert log_in_form(pages, account.login).status_code == 303
+    assert pages.get("/bureau/incidents", follow_redirects=False).status_code == 200
+    accounts_service.deactivate(session, login=account.login, actor=CLI, now=NOW)
     assert pages.get("/bureau/incidents", follow_redirects=False).status_code == 303
 
 
@@ -265,11 +271,16 @@ def test_static_assets_are_served_from_the_package(pages: TestClient) -> None:
 
 @pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example"])
 def test_login_never_redirects_off_site(pages: TestClient, session: Session, target: str) -> None:
-    _, secret = auth_service.create_token(session, role=Role.BUREAU, label="x", now=NOW)
+    account = factories.user(session, Role.BUREAU)
     form = pages.get("/login")
     answer = pages.post(
         "/login",
-        data={"token": secret, "csrf_token": csrf_of(form.text), "next": target},
+        data={
+            "login": account.login,
+            "password": factories.TEST_PASSWORD,
+            "csrf_token": csrf_of(form.text),
+            "next": target,
+        },
         follow_redirects=False,
     )
     assert answer.headers["location"] == "/bureau"

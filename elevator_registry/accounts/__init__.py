@@ -1,0 +1,1 @@
+"""People's accounts: users with passwords, login throttling, forced password change."""
