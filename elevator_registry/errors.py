@@ -38,8 +38,6 @@ class DomainError(Exception):
             body["field"] = self.field
         if self.rule is not None:
             body["rule"] = self.rule
-        if self.message_zh is not None:
-            body["message_zh"] = self.message_zh
         return body
 
 

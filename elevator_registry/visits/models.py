@@ -56,7 +56,7 @@ class MaintenanceVisit(CreatedAtMixin, Base):
     maintenance_unit_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     record_class: Mapped[str] = mapped_column(String(16))
     started_by: Mapped[str] = mapped_column(String(120))
-    started_by_user_id: Mapped[int | None] = mapped_column(Integer)
+    started_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     check_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
     check_in_device_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     check_in_latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
@@ -73,7 +73,7 @@ class MaintenanceVisit(CreatedAtMixin, Base):
     second_worker_name: Mapped[str | None] = mapped_column(String(50))
     second_worker_certificate_number: Mapped[str | None] = mapped_column(String(30))
     second_worker_presence: Mapped[str | None] = mapped_column(String(30))
-    second_worker_user_id: Mapped[int | None] = mapped_column(Integer)
+    second_worker_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     second_worker_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # [{"code": "A1-1", "result": "normal", "note": ...}], in the standard's order; set on submit.
     checklist: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonDocument)

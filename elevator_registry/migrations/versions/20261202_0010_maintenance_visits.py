@@ -12,7 +12,7 @@ a submitted visit and of its photos (on PostgreSQL through the `evidence_append_
 of 0002 and one function here; on SQLite with WHEN clauses).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02 16:29:52.950351+00:00
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -92,6 +92,16 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["elevator_id"], ["elevator.id"], name=op.f("fk_maintenance_visit_elevator_id_elevator")
+        ),
+        sa.ForeignKeyConstraint(
+            ["started_by_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_maintenance_visit_started_by_user_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["second_worker_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_maintenance_visit_second_worker_user_id_app_user"),
         ),
         sa.ForeignKeyConstraint(
             ["maintenance_unit_id"],
