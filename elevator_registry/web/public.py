@@ -16,6 +16,9 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
+from elevator_registry.accounts import service as accounts_service
+from elevator_registry.accounts.models import User
+from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import PUBLIC
 from elevator_registry.dependencies import ClockDep, SessionDep, SettingsDep
 from elevator_registry.errors import DomainError
@@ -24,6 +27,7 @@ from elevator_registry.incidents import public as public_service
 from elevator_registry.incidents.enums import IncidentKind, IncidentStatus
 from elevator_registry.incidents.protection import limit_public_intake, limit_public_read
 from elevator_registry.incidents.schemas import IncidentCreate
+from elevator_registry.visits import service as visit_service
 from elevator_registry.web import session as web_session_module
 from elevator_registry.web.routing import PageRoute, WebSessionDep
 from elevator_registry.web.templating import render
@@ -50,11 +54,29 @@ def elevator_card(
     settings: SettingsDep,
     web_session: WebSessionDep,
 ) -> Response:
-    """The elevator's public card with the big "trapped" button."""
+    """The elevator's public card with the big "trapped" button; a logged-in worker of the firm
+    holding its contract today is also offered "开始维保" (the card's QR is how a visit starts)."""
     card = public_service.elevator_card(
         session, rescue_code=rescue_code, settings=settings, now=clock.now()
     )
-    return render(request, "card.html", {"card": card}, web_session=web_session, settings=settings)
+    can_visit = False
+    if web_session.user_id is not None:
+        user = session.get(User, web_session.user_id)
+        if user is not None and user.active and user.role == Role.MAINTENANCE_UNIT:
+            can_visit = visit_service.may_visit(
+                session,
+                rescue_code=rescue_code,
+                actor=accounts_service.principal_of(user),
+                now=clock.now(),
+                settings=settings,
+            )
+    return render(
+        request,
+        "card.html",
+        {"card": card, "can_visit": can_visit},
+        web_session=web_session,
+        settings=settings,
+    )
 
 
 @router.get("/e/{rescue_code}/qr.{image_format}")
