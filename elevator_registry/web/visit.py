@@ -49,7 +49,9 @@ def checkpoint_label(key: str) -> str:
     return get_settings().visit_photo_checkpoints.get(key, "点位")
 
 
-TEMPLATES.env.globals.update(VISIT_LABELS, checkpoint_label=checkpoint_label)
+TEMPLATES.env.globals.update(
+    VISIT_LABELS, checkpoint_label=checkpoint_label, VISIT_ITEMS=checklist_table.ITEMS_BY_CODE
+)
 
 pages = APIRouter(route_class=PageRoute, include_in_schema=False)
 calls = APIRouter(include_in_schema=False)
@@ -130,7 +132,7 @@ def visit_done(
     return render(
         request,
         "visit_done.html",
-        {"visit": reads.visit_reads(session, [visit])[0], "items": checklist_table.ITEMS_BY_CODE},
+        {"visit": reads.visit_reads(session, [visit])[0]},
         web_session=web_session,
         settings=settings,
     )

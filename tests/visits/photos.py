@@ -14,6 +14,8 @@ def jpeg(taken: str | None = "2026:11:15 09:31:00", *, size: int = 16, pad_to: i
     shade = next(_shade)
     image = Image.new("RGB", (size, size), (shade % 256, (shade // 256) % 256, 90))
     exif = Image.Exif()
+    # Nearby colours can compress to the same bytes; a numbered description never does.
+    exif[270] = f"test photo {shade}"
     if taken is not None:
         exif.get_ifd(EXIF_IFD)[36867] = taken
     buffer = io.BytesIO()

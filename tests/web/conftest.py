@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from elevator_registry.db import get_session, make_engine
 from elevator_registry.registry.enums import ElevatorStatus, OrganisationRole
 from tests import factories
 from tests.conftest import database_url, migrate
+from tests.evidence_factories import CERTIFIED
 from tests.governance import builders as governance
 
 # Debian's Chromium; another path can be given to try a different build (or the skip).
@@ -105,6 +107,14 @@ class WebWorld:
     firm_login: str
     bureau_token: str  # an API token for checks through the JSON API
     blacklisted: str  # name of an organisation on the public blacklist
+    # The maintenance visit (test_visit_browser.py): an elevator with coordinates, the firm's
+    # certified worker, the user unit's safety manager, and another firm's elevator.
+    visit_code: str
+    other_firm_code: str
+    worker_login: str
+    worker_token: str
+    manager_login: str
+    manager_token: str
 
 
 def build_web_world(session: Session, today: date) -> WebWorld:
@@ -147,6 +157,41 @@ def build_web_world(session: Session, today: date) -> WebWorld:
     firm_login = factories.user(
         session, Role.MAINTENANCE_UNIT, organisation=firm, login="browser.firm"
     ).login
+    visit_lift = factories.elevator(
+        session,
+        street_name="古南街道",
+        user_unit_id=user.id,
+        latitude=Decimal("29.028300"),
+        longitude=Decimal("106.651400"),
+    )
+    factories.contract(session, visit_lift, firm, start=start, end=end)
+    worker = factories.user(
+        session,
+        Role.MAINTENANCE_UNIT,
+        organisation=firm,
+        login="browser.worker",
+        name="张伟",
+        certificate_number=CERTIFIED,
+    )
+    manager = factories.user(
+        session, Role.USER_UNIT, organisation=user, login="browser.manager", name="李娜"
+    )
+    _, worker_token = auth_service.create_token(
+        session,
+        role=Role.MAINTENANCE_UNIT,
+        label="browser worker",
+        now=now,
+        organisation_credit_code=firm.credit_code,
+        user_id=worker.id,
+    )
+    _, manager_token = auth_service.create_token(
+        session,
+        role=Role.USER_UNIT,
+        label="browser manager",
+        now=now,
+        organisation_credit_code=user.credit_code,
+        user_id=manager.id,
+    )
     return WebWorld(
         rescue_codes=[lift.rescue_code for lift in lifts[:3]],
         street="古南街道",
@@ -154,6 +199,12 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         firm_login=firm_login,
         bureau_token=bureau,
         blacklisted=banned.name,
+        visit_code=visit_lift.rescue_code,
+        other_firm_code=lifts[3].rescue_code,
+        worker_login=worker.login,
+        worker_token=worker_token,
+        manager_login=manager.login,
+        manager_token=manager_token,
     )
 
 
