@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 15, 2, 0, tzinfo=UTC)
 def test_the_sample_has_accounts_of_each_role_and_loads_them_once(session: Session) -> None:
     report = load_sample(session, now=NOW, elevators=300)
     rows = session.execute(select(User.role, func.count()).group_by(User.role))
-    roles = {role: count for role, count in rows}
+    roles = {row[0]: row[1] for row in rows}
     assert report.accounts == sum(roles.values())
     assert roles["bureau"] == 2 and roles["operator"] == 1 and roles["street_office"] == 1
     assert roles["maintenance_unit"] == 8 and roles["user_unit"] == 2
