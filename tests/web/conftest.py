@@ -25,11 +25,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
+from elevator_registry.accounts import service as accounts_service
 from elevator_registry.app import create_app
 from elevator_registry.auth import service as auth_service
 from elevator_registry.auth.enums import Role
 from elevator_registry.clock import Clock, get_clock
 from elevator_registry.db import get_session, make_engine
+from elevator_registry.maintenance import service as maintenance_service
+from elevator_registry.maintenance.schemas import MaintenanceRecordCreate
 from elevator_registry.registry.enums import ElevatorStatus, OrganisationRole
 from tests import factories
 from tests.conftest import database_url, migrate
@@ -103,6 +106,9 @@ class WebWorld:
     street: str
     bureau_login: str
     firm_login: str
+    manager_login: str  # the user unit's safety manager, with one record waiting for them
+    waiting_record_address: str
+    closing_code: str  # rescue code of an elevator kept for the firm's close-with-cause test
     bureau_token: str  # an API token for checks through the JSON API
     blacklisted: str  # name of an organisation on the public blacklist
 
@@ -144,14 +150,47 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         session, role=Role.BUREAU, label="browser bureau", now=now
     )
     bureau_login = factories.user(session, Role.BUREAU, login="browser.bureau").login
-    firm_login = factories.user(
-        session, Role.MAINTENANCE_UNIT, organisation=firm, login="browser.firm"
-    ).login
+    worker = factories.user(
+        session, Role.MAINTENANCE_UNIT, organisation=firm, login="browser.firm", name="张伟"
+    )
+    manager = factories.user(
+        session, Role.USER_UNIT, organisation=user, login="browser.manager", name="李娜"
+    )
+    maintenance_service.file_record(
+        session,
+        data=MaintenanceRecordCreate(
+            elevator_id=lifts[0].id,
+            record_class="half_month",
+            performed_at=now - timedelta(days=1),
+            workers=[
+                {"name": "张伟", "certificate_number": "T3100012345"},
+                {"name": "李强"},
+            ],
+            items_done=["机房、滑轮间环境", "手动紧急操作装置"],
+            findings="正常",
+            parts_replaced=[],
+        ),
+        actor=accounts_service.principal_of(worker),
+        today=today,
+        now=now,
+    )
+    closing = factories.elevator(
+        session,
+        street_name="古南街道",
+        user_unit_id=user.id,
+        building="7",
+        unit="2",
+        in_house_number="1",
+    )
+    factories.contract(session, closing, firm, start=start, end=end)
     return WebWorld(
         rescue_codes=[lift.rescue_code for lift in lifts[:3]],
         street="古南街道",
         bureau_login=bureau_login,
-        firm_login=firm_login,
+        firm_login=worker.login,
+        manager_login=manager.login,
+        waiting_record_address=lifts[0].address,
+        closing_code=closing.rescue_code,
         bureau_token=bureau,
         blacklisted=banned.name,
     )
