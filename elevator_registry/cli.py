@@ -73,6 +73,18 @@ def load_sample() -> None:
     typer.echo(report.summary())
     if not report.already_loaded:
         typer.echo(snapshot.refresh_with_engine(get_engine(), settings=get_settings()).summary())
+        _print_sample_accounts()
+
+
+def _print_sample_accounts() -> None:
+    """The sample's logins, and their one published password (sample data only)."""
+    from elevator_registry.sample.accounts import SAMPLE_PASSWORD, sample_accounts
+
+    with get_sessionmaker()() as session:
+        accounts = sample_accounts(session)
+    typer.echo(f"sample accounts (password for all: {SAMPLE_PASSWORD}; sample data only):")
+    for account in accounts:
+        typer.echo(f"  {account.login}\t{account.role.value}\t{account.name}")
 
 
 @app.command("generate")

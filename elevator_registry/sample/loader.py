@@ -28,6 +28,7 @@ from elevator_registry.registry.models import (
     Street,
     Warranty,
 )
+from elevator_registry.sample.accounts import load_accounts
 from elevator_registry.sample.evidence import generate_evidence
 from elevator_registry.sample.generator import DEFAULT_ELEVATORS, ElevatorRows, Row, generate
 from elevator_registry.sample.governance import load_governance
@@ -55,6 +56,7 @@ class LoadReport:
     star_ratings: int = 0
     insurance_policies: int = 0
     cost_disclosures: int = 0
+    accounts: int = 0
 
     def summary(self) -> str:
         """One human line saying what happened."""
@@ -123,6 +125,7 @@ def load_sample(
     )
     for item in fields(governance):
         setattr(report, item.name, getattr(governance, item.name))
+    report.accounts = load_accounts(session, now=now)
     return report
 
 

@@ -1,17 +1,11 @@
-"""Chinese labels of the visit's values, for pages (until the shared labels module absorbs them)."""
+"""Chinese labels of the visit's values, for pages (until the shared labels module absorbs them).
 
-from elevator_registry.maintenance.enums import RecordClass
+The record classes' labels are `RECORD_CLASS_ZH` of web.templating.
+"""
+
 from elevator_registry.visits.checklist import ITEM_RESULT_ZH
 from elevator_registry.visits.enums import PhotoPhase, Presence
 
-RECORD_CLASS_ZH = {
-    RecordClass.HALF_MONTH: "半月维保",
-    RecordClass.QUARTER: "季度维保",
-    RecordClass.HALF_YEAR: "半年维保",
-    RecordClass.YEAR: "年度维保",
-    RecordClass.REPAIR: "维修",
-    RecordClass.ON_DEMAND: "按需维保",
-}
 PHASE_ZH = {PhotoPhase.BEFORE: "作业前", PhotoPhase.AFTER: "作业后"}
 PRESENCE_ZH = {
     Presence.CONFIRMED_BY_OWN_ACCOUNT: "本人账号确认到场",
@@ -25,7 +19,6 @@ FLAG_ZH = {
 }
 
 VISIT_LABELS = {
-    "RECORD_CLASS_ZH": RECORD_CLASS_ZH,
     "ITEM_RESULT_ZH": ITEM_RESULT_ZH,
     "PHASE_ZH": PHASE_ZH,
     "PRESENCE_ZH": PRESENCE_ZH,

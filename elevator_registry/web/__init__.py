@@ -1,11 +1,11 @@
 """Server-rendered pages: the public elevator card and 96333 report, the public blacklist, star
-ratings and cost disclosures, the bureau's and the maintenance firms' pages (Jinja2 templates
-and static files shipped inside the package)."""
+ratings and cost disclosures, the bureau's pages (accounts included), the maintenance firms'
+and the user units' pages (Jinja2 templates and static files shipped inside the package)."""
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from elevator_registry.web import governance, public, staff, visit
+from elevator_registry.web import accounts, governance, public, staff, unit, visit
 from elevator_registry.web.templating import STATIC_DIR
 
 
@@ -14,6 +14,8 @@ def install(app: FastAPI) -> None:
     app.include_router(public.router)
     app.include_router(governance.router)
     app.include_router(staff.router)
+    app.include_router(accounts.router)
+    app.include_router(unit.router)
     app.include_router(visit.pages)
     app.include_router(visit.calls)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -16,13 +16,22 @@ from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
 from elevator_registry.incidents import lifecycle as lifecycle_service
 from elevator_registry.incidents.models import Incident
+from elevator_registry.incidents.scoping import mask_phone, sees_caller_phone
 from elevator_registry.kpi import service as kpi_service
 from elevator_registry.registry.models import Elevator, Organisation, Street
 from elevator_registry.rules import service as rules_service
 
-# The buttons a maintenance firm gets, in the order of the rescue.
-FIRM_ACTIONS = ("accept", "arrive", "release")
-ACTION_ZH = {"accept": "接单", "arrive": "已到场", "release": "已解救"}
+# The buttons a maintenance firm gets, in the order of the rescue; "close" comes with the
+# fault-cause picker, the two side exits are buttons of their own.
+FIRM_ACTIONS = ("accept", "arrive", "release", "close", "self_released", "false_alarm")
+ACTION_ZH = {
+    "accept": "接单",
+    "arrive": "已到场",
+    "release": "已解救",
+    "close": "办结",
+    "self_released": "自行脱困",
+    "false_alarm": "误报",
+}
 # Rules that say an elevator's maintenance is late (the firm page's "overdue" list).
 MAINTENANCE_RULES = ("MAINTENANCE_OVERDUE", "MAINTENANCE_CLASS_OVERDUE")
 # How far ahead the firm page looks for maintenance falling due.
@@ -40,6 +49,12 @@ class BoardRow:
     unit_name: str | None
     seconds_left: int
     actions: tuple[str, ...]
+    # 栋 / 单元 / 梯号, so the rescuer finds the car in a housing estate.
+    building: str | None = None
+    unit: str | None = None
+    in_house_number: str | None = None
+    # Unmasked only for whoever calls the reporter back (staff, the assigned firm).
+    caller_phone: str | None = None
 
 
 def street_names(session: Session) -> list[str]:
@@ -55,7 +70,15 @@ def open_incidents(
         lifecycle_service.incidents_statement(actor=actor, open_only=True)
         .join(Elevator, Elevator.id == Incident.elevator_id)
         .outerjoin(Organisation, Organisation.id == Incident.maintenance_unit_id)
-        .add_columns(Elevator.street, Elevator.address, Elevator.rescue_code, Organisation.name)
+        .add_columns(
+            Elevator.street,
+            Elevator.address,
+            Elevator.rescue_code,
+            Organisation.name,
+            Elevator.building,
+            Elevator.unit,
+            Elevator.in_house_number,
+        )
         .order_by(Incident.arrival_deadline_at, Incident.id)
         .limit(limit)
     )
@@ -75,8 +98,23 @@ def open_incidents(
                 if incident.status
                 in lifecycle_service.TRANSITIONS[action].starts.get(incident.kind, frozenset())
             ),
+            building=building,
+            unit=unit,
+            in_house_number=in_house_number,
+            caller_phone=incident.caller_phone
+            if sees_caller_phone(actor, incident)
+            else mask_phone(incident.caller_phone),
         )
-        for incident, row_street, address, rescue_code, unit_name in session.execute(statement)
+        for (
+            incident,
+            row_street,
+            address,
+            rescue_code,
+            unit_name,
+            building,
+            unit,
+            in_house_number,
+        ) in session.execute(statement)
     ]
 
 

@@ -30,7 +30,8 @@ from elevator_registry.downloads import Download
 from elevator_registry.errors import AuthenticationRequired, DomainError, InvalidValue
 from elevator_registry.incidents import intake, protection
 from elevator_registry.incidents import lifecycle as lifecycle_service
-from elevator_registry.incidents.schemas import TransitionAction
+from elevator_registry.incidents.enums import FaultCause
+from elevator_registry.incidents.schemas import CloseAction, TransitionAction
 from elevator_registry.registry.enums import PlaceCategory
 from elevator_registry.rules import export
 from elevator_registry.rules import service as rules_service
@@ -473,6 +474,10 @@ def incident_board(
 # Maintenance firm ---------------------------------------------------------------------------
 
 
+# Overdue elevators per page of the firm's list.
+OVERDUE_PAGE_SIZE = 20
+
+
 @router.get("/firm")
 def firm_queue(
     request: Request,
@@ -480,19 +485,29 @@ def firm_queue(
     clock: ClockDep,
     settings: SettingsDep,
     web_session: WebSessionDep,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
-    """The firm's open incidents with their next step, and its maintenance falling due."""
+    """The firm's open incidents with their next step, and its maintenance falling due.
+
+    The overdue list is paged (`page`, OVERDUE_PAGE_SIZE per page, a link to the next one).
+    """
     actor = page_principal(session, web_session, *FIRM_ROLES)
+    due = boards.maintenance_due(
+        session, actor=actor, settings=settings, now=clock.now(), today=clock.today()
+    )
+    start = (page - 1) * OVERDUE_PAGE_SIZE
     return render(
         request,
         "firm.html",
         {
             "rows": boards.open_incidents(session, actor=actor, now=clock.now(), limit=200),
-            "due": boards.maintenance_due(
-                session, actor=actor, settings=settings, now=clock.now(), today=clock.today()
-            ),
+            "due": due,
+            "overdue_page": due["overdue"][start : start + OVERDUE_PAGE_SIZE],
+            "page": page,
+            "has_next": len(due["overdue"]) > start + OVERDUE_PAGE_SIZE,
             "action_zh": boards.ACTION_ZH,
             "due_soon_days": boards.DUE_SOON_DAYS,
+            "fault_causes": list(FaultCause),
         },
         web_session=web_session,
         settings=settings,
@@ -502,23 +517,38 @@ def firm_queue(
 @router.post("/firm/incidents/{incident_id}/{action}")
 def firm_transition(
     incident_id: PathId,
-    action: Annotated[str, Path(pattern=r"^(accept|arrive|release)$")],
+    action: Annotated[
+        str, Path(pattern=r"^(accept|arrive|release|close|self_released|false_alarm)$")
+    ],
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
     web_session: WebSessionDep,
+    fault_cause_code: Annotated[str, Form(max_length=30)] = "",
     csrf_token: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    """Accept / arrived / released, through the lifecycle service; back to the queue."""
+    """A rescue step through the lifecycle service (closing takes the fault cause picked)."""
     web_session_module.check_csrf(web_session, settings, csrf_token)
     # As in the API: the write lock before the first read (see incidents.routes).
     intake.take_write_lock(session)
     actor = page_principal(session, web_session, *FIRM_ROLES)
+    data: TransitionAction = TransitionAction()
+    if action == "close":
+        if fault_cause_code and fault_cause_code not in set(FaultCause):
+            raise InvalidValue(
+                "VALIDATION_ERROR",
+                f"unknown fault cause {fault_cause_code}",
+                field="fault_cause_code",
+                message_zh="请从列表中选择故障原因",
+            )
+        data = CloseAction(
+            fault_cause_code=FaultCause(fault_cause_code) if fault_cause_code else None
+        )
     lifecycle_service.transition(
         session,
         incident_id=incident_id,
         action=action,
-        data=TransitionAction(),
+        data=data,
         actor=actor,
         now=clock.now(),
     )

@@ -48,6 +48,53 @@ ELEVATOR_STATUS_ZH = {
 }
 ESCALATION_ZH = {1: "一级 维保单位", 2: "二级 备用救援单位", 3: "三级 消防119"}
 SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低"}
+# Labels of the account and user-unit pages (to move into the shared labels module at merge).
+ROLE_ZH = {
+    "bureau": "区市场监管局",
+    "street_office": "街镇",
+    "maintenance_unit": "维保单位",
+    "user_unit": "使用单位",
+    "inspection_agency": "检验机构",
+    "operator": "96333 调度员",
+    "iot_platform": "物联网平台",
+    "cli": "命令行",
+}
+RECORD_CLASS_ZH = {
+    "half_month": "半月维保",
+    "quarter": "季度维保",
+    "half_year": "半年维保",
+    "year": "年度维保",
+    "repair": "维修",
+    "on_demand": "按需维保",
+}
+
+
+# Chinese for refusals the account, user-unit and firm forms can meet whose DomainError has no
+# message_zh yet (the shared Chinese messages replace this at merge).
+MESSAGE_ZH = {
+    "DATE_IN_FUTURE": "日期不能晚于今天",
+    "DISCLOSURE_EXISTS": "该电梯这一年度的费用已经公示",
+    "NO_USER_UNIT": "该电梯没有使用单位",
+    "ELEVATOR_NOT_FOUND": "没有找到该电梯",
+    "ELEVATOR_SCRAPPED": "该电梯已报废",
+    "RECORD_ALREADY_CONFIRMED": "该维保记录已经确认过",
+    "RECORD_SUPERSEDED": "该维保记录已有更正版本，请确认最新版本",
+    "CONFIRMATION_TIME_INVALID": "确认时间须在维保之后、当前时间之前",
+    "MAINTENANCE_RECORD_NOT_FOUND": "没有找到该维保记录",
+    "INCIDENT_NOT_FOUND": "没有找到该事件",
+    "INVALID_TRANSITION": "该事件当前状态不能进行此操作",
+    "FAULT_CAUSE_REQUIRED": "办结困人或故障事件须选择故障原因",
+    "FORBIDDEN_ROLE": "您的账号无权进行此操作",
+    "USER_NOT_FOUND": "没有找到该账号",
+    "TOKEN_NOT_FOUND": "没有找到该令牌",
+    "CSRF_TOKEN_INVALID": "页面已过期，请刷新后重试",
+    "VALIDATION_ERROR": "填写的内容格式不正确",
+}
+
+
+def message_zh(error: Any) -> str:
+    """The Chinese message of a refusal: its own, the fallback table's, or the English one."""
+    return getattr(error, "message_zh", None) or MESSAGE_ZH.get(error.code) or error.message
 
 
 def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -94,6 +141,7 @@ def _build() -> Jinja2Templates:
         yuan=_yuan,
         kpi_value=_kpi_value,
         kpi_target=_kpi_target,
+        zh_message=message_zh,
     )
     templates.env.globals.update(
         STATUS_ZH=STATUS_ZH,
@@ -102,6 +150,8 @@ def _build() -> Jinja2Templates:
         ELEVATOR_STATUS_ZH=ELEVATOR_STATUS_ZH,
         ESCALATION_ZH=ESCALATION_ZH,
         SEVERITY_ZH=SEVERITY_ZH,
+        ROLE_ZH=ROLE_ZH,
+        RECORD_CLASS_ZH=RECORD_CLASS_ZH,
     )
     return templates
 

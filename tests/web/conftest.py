@@ -26,11 +26,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
+from elevator_registry.accounts import service as accounts_service
 from elevator_registry.app import create_app
 from elevator_registry.auth import service as auth_service
 from elevator_registry.auth.enums import Role
 from elevator_registry.clock import Clock, get_clock
 from elevator_registry.db import get_session, make_engine
+from elevator_registry.maintenance import service as maintenance_service
+from elevator_registry.maintenance.schemas import MaintenanceRecordCreate
 from elevator_registry.registry.enums import ElevatorStatus, OrganisationRole
 from tests import factories
 from tests.conftest import database_url, migrate
@@ -105,16 +108,17 @@ class WebWorld:
     street: str
     bureau_login: str
     firm_login: str
+    manager_login: str  # the user unit's safety manager, with one record waiting for them
+    waiting_record_address: str
+    closing_code: str  # rescue code of an elevator kept for the firm's close-with-cause test
     bureau_token: str  # an API token for checks through the JSON API
     blacklisted: str  # name of an organisation on the public blacklist
     # The maintenance visit (test_visit_browser.py): an elevator with coordinates, the firm's
-    # certified worker, the user unit's safety manager, and another firm's elevator.
+    # certified worker (and an API token of theirs), and another firm's elevator.
     visit_code: str
     other_firm_code: str
     worker_login: str
     worker_token: str
-    manager_login: str
-    manager_token: str
 
 
 def build_web_world(session: Session, today: date) -> WebWorld:
@@ -154,9 +158,9 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         session, role=Role.BUREAU, label="browser bureau", now=now
     )
     bureau_login = factories.user(session, Role.BUREAU, login="browser.bureau").login
-    firm_login = factories.user(
-        session, Role.MAINTENANCE_UNIT, organisation=firm, login="browser.firm"
-    ).login
+    worker = factories.user(
+        session, Role.MAINTENANCE_UNIT, organisation=firm, login="browser.firm", name="张伟"
+    )
     visit_lift = factories.elevator(
         session,
         street_name="古南街道",
@@ -165,46 +169,66 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         longitude=Decimal("106.651400"),
     )
     factories.contract(session, visit_lift, firm, start=start, end=end)
-    worker = factories.user(
+    visit_worker = factories.user(
         session,
         Role.MAINTENANCE_UNIT,
         organisation=firm,
         login="browser.worker",
-        name="张伟",
+        name="赵磊",
         certificate_number=CERTIFIED,
     )
     manager = factories.user(
         session, Role.USER_UNIT, organisation=user, login="browser.manager", name="李娜"
     )
+    maintenance_service.file_record(
+        session,
+        data=MaintenanceRecordCreate(
+            elevator_id=lifts[0].id,
+            record_class="half_month",
+            performed_at=now - timedelta(days=1),
+            workers=[
+                {"name": "张伟", "certificate_number": "T3100012345"},
+                {"name": "李强"},
+            ],
+            items_done=["机房、滑轮间环境", "手动紧急操作装置"],
+            findings="正常",
+            parts_replaced=[],
+        ),
+        actor=accounts_service.principal_of(worker),
+        today=today,
+        now=now,
+    )
+    closing = factories.elevator(
+        session,
+        street_name="古南街道",
+        user_unit_id=user.id,
+        building="7",
+        unit="2",
+        in_house_number="1",
+    )
+    factories.contract(session, closing, firm, start=start, end=end)
     _, worker_token = auth_service.create_token(
         session,
         role=Role.MAINTENANCE_UNIT,
         label="browser worker",
         now=now,
         organisation_credit_code=firm.credit_code,
-        user_id=worker.id,
-    )
-    _, manager_token = auth_service.create_token(
-        session,
-        role=Role.USER_UNIT,
-        label="browser manager",
-        now=now,
-        organisation_credit_code=user.credit_code,
-        user_id=manager.id,
+        user_id=visit_worker.id,
     )
     return WebWorld(
         rescue_codes=[lift.rescue_code for lift in lifts[:3]],
         street="古南街道",
         bureau_login=bureau_login,
-        firm_login=firm_login,
+        firm_login=worker.login,
+        manager_login=manager.login,
+        waiting_record_address=lifts[0].address,
+        closing_code=closing.rescue_code,
         bureau_token=bureau,
         blacklisted=banned.name,
         visit_code=visit_lift.rescue_code,
         other_firm_code=lifts[3].rescue_code,
-        worker_login=worker.login,
+        worker_login=visit_worker.login,
         worker_token=worker_token,
-        manager_login=manager.login,
-        manager_token=manager_token,
     )
 
 

@@ -63,7 +63,7 @@ def firm_step(context: Any, number: str, action: str) -> None:
     """The firm presses one button of the incident's row in its queue."""
     firm = context.pages[-1]
     firm.goto("/firm")
-    row = firm.locator(f'tr[data-incident="{number}"]')
+    row = firm.locator(f'[data-incident="{number}"]')
     row.get_by_role("button", name=re.compile(f"^{action}")).click()
     firm.wait_for_url(re.compile(r"/firm$"))
 
@@ -182,7 +182,7 @@ def test_firm_rescue_moves_the_dashboard(
         for step in ("接单", "已到场", "已解救"):
             firm_step(firm_context, number, step)
         firm_page = firm_context.pages[-1]
-        assert firm_page.locator(f'tr[data-incident="{number}"] .status-cell').inner_text() == (
+        assert firm_page.locator(f'[data-incident="{number}"] .status-cell').inner_text() == (
             "被困人员已解救"
         )
     finally:

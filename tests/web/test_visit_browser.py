@@ -102,9 +102,9 @@ def test_a_worker_files_a_visit_from_the_phone_and_the_safety_manager_confirms_i
     page.get_by_role("button", name="提交维保记录").click()
     page.wait_for_url(re.compile(r"/firm/visits/[0-9a-f-]{36}/done$"))
     visit_id = page.url.split("/")[-2]
-    summary = page.locator("#visit-summary").inner_text()
+    summary = page.locator(f"#visit-summary-{visit_id}").inner_text()
     assert "半月维保" in summary and "30 米" in summary and "调整 1" in summary
-    assert page.locator("#visit-summary figure.thumb").count() == 8
+    assert page.locator(f"#visit-summary-{visit_id} figure.thumb").count() == 8
     screenshot(page, "visit-03-done-phone")
     # The phone's copy is gone once the server has filed the record.
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('visit:'))") == []
@@ -133,11 +133,16 @@ def test_a_worker_files_a_visit_from_the_phone_and_the_safety_manager_confirms_i
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "CONFIRMER_IS_FILER"
 
-    with api(live_server, world.manager_token) as manager_api:
-        signed = manager_api.post(
-            f"/maintenance-records/{record_id}/confirmation", json={"safety_manager": "李娜"}
-        )
-        assert signed.status_code == 201, signed.json()
+    # The safety manager signs on the user unit's page, from their own account, after seeing
+    # the visit: times, distance, checklist, the 8 photos.
+    manager = log_in(phone, world.manager_login)
+    manager.goto("/unit/records")
+    waiting = manager.locator("li.card", has=manager.locator(f"#visit-summary-{visit_id}"))
+    assert waiting.locator("figure.thumb").count() == 8
+    assert "30 米" in waiting.inner_text() and "签退" in waiting.inner_text()
+    screenshot(manager, "visit-04-confirm-phone")
+    waiting.get_by_role("button", name=re.compile("确认签字")).click()
+    manager.wait_for_url(re.compile(r"/unit/records\?confirmed=1$"))
 
     with api(live_server, world.bureau_token) as bureau_api:
         record = bureau_api.get(f"/maintenance-records/{record_id}").json()
