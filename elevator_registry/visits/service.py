@@ -34,6 +34,7 @@ from elevator_registry.visits.checklist import ITEM_RESULT_ZH, ItemResult
 from elevator_registry.visits.enums import PhotoPhase, Presence
 from elevator_registry.visits.models import MaintenanceVisit, VisitPhoto
 from elevator_registry.visits.schemas import (
+    ChecklistEntry,
     Position,
     PresenceConfirm,
     VisitStart,
@@ -337,12 +338,14 @@ def confirm_presence(
     return visit
 
 
-def _checked_checklist(record_class: str, entries: Sequence[object]) -> list[dict[str, str | None]]:
+def _checked_checklist(
+    record_class: str, entries: Sequence[ChecklistEntry]
+) -> list[dict[str, str | None]]:
     """The checklist as stored: every item of the class, once, in the standard's order."""
     expected = checklist_table.checklist_of(record_class)
     by_code: dict[str, dict[str, str | None]] = {}
     for index, entry in enumerate(entries):
-        code, result, note = entry.code, entry.result, entry.note  # type: ignore[attr-defined]
+        code, result, note = entry.code, entry.result, entry.note
         if code not in checklist_table.ITEMS_BY_CODE or code not in {i.code for i in expected}:
             raise InvalidValue(
                 "CHECKLIST_ITEM_UNKNOWN",
@@ -420,15 +423,22 @@ def submit_visit(
         )
     checklist = _checked_checklist(visit.record_class, data.checklist)
     _check_photos(session, visit, settings)
-    second = data.second_worker
     if visit.second_worker_presence == Presence.CONFIRMED_BY_OWN_ACCOUNT:
-        second = None  # the confirmed worker stands; the phone's entry cannot replace them
-        crew_second = Worker(
+        # The worker who confirmed from their own account stands; the phone cannot replace them.
+        second = Worker(
             name=visit.second_worker_name or "",
             certificate_number=visit.second_worker_certificate_number,
         )
-    elif second is not None:
-        crew_second = Worker(name=second.name, certificate_number=second.certificate_number)
+        second_fields: dict[str, object] = {}
+    elif data.second_worker is not None:
+        second = Worker(
+            name=data.second_worker.name, certificate_number=data.second_worker.certificate_number
+        )
+        second_fields = {
+            "second_worker_name": second.name,
+            "second_worker_certificate_number": second.certificate_number,
+            "second_worker_presence": Presence.ENTERED_BY_FIRST,
+        }
     else:
         raise InvalidValue(
             "CREW_TOO_SMALL",
@@ -440,7 +450,7 @@ def submit_visit(
         Worker(
             name=data.first_worker.name, certificate_number=data.first_worker.certificate_number
         ),
-        crew_second,
+        second,
     ]
     items = checklist_table.ITEMS_BY_CODE
     record = record_service.file_record(
@@ -466,10 +476,6 @@ def submit_visit(
         settings=settings,
     )
     session.flush()
-    if second is not None:
-        visit.second_worker_name = second.name
-        visit.second_worker_certificate_number = second.certificate_number
-        visit.second_worker_presence = Presence.ENTERED_BY_FIRST
     # Compare-and-set: of two racing submits one links its record, the other rolls back.
     linked = session.execute(
         update(MaintenanceVisit)
@@ -478,9 +484,7 @@ def submit_visit(
             record_id=record.id,
             submitted_at=now,
             checklist=checklist,
-            second_worker_name=visit.second_worker_name,
-            second_worker_certificate_number=visit.second_worker_certificate_number,
-            second_worker_presence=visit.second_worker_presence,
+            **second_fields,
         )
         .execution_options(synchronize_session=False)
     ).rowcount

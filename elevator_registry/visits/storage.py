@@ -6,6 +6,7 @@ idempotent: the address is the content, so storing the same bytes twice is one o
 retried upload costs nothing but the transfer. `photo_storage(settings)` picks one by settings.
 """
 
+import base64
 import hashlib
 import os
 import tempfile
@@ -105,8 +106,6 @@ class S3PhotoStorage:
 
 
 def _base64_sha256(data: bytes) -> str:
-    import base64
-
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Form, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from elevator_registry.accounts import service as accounts_service
@@ -410,8 +411,6 @@ def _errors_of(error: Exception) -> dict[str, str]:
     """Refusals by field, in Chinese where the error has it."""
     if isinstance(error, DomainError):
         return {error.field or "form": error.message_zh or error.message}
-    from pydantic import ValidationError
-
     if isinstance(error, ValidationError):
         return {
             str(problem["loc"][0]) if problem["loc"] else "form": "请检查此项"

@@ -7,11 +7,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from elevator_registry.auth import service as auth_service
 from elevator_registry.auth.enums import Role
 from elevator_registry.maintenance.models import MaintenanceRecord
 from elevator_registry.visits.models import MaintenanceVisit
 from tests import factories
-from tests.conftest import AuthHeaders
+from tests.conftest import NOW, AuthHeaders
+from tests.evidence_factories import LEGACY_CERTIFIED
 from tests.visits.conftest import (
     LIFT_LATITUDE,
     LIFT_LONGITUDE,
@@ -336,3 +338,56 @@ def test_the_checklist_route_lists_the_class_items(
 ) -> None:
     quarter = client.get("/api/v1/visits/checklists/quarter", headers=firm_a).json()
     assert len(quarter) == 44 and quarter[31]["code"] == "A2-1"
+
+
+def person_headers(session: Session, world: factories.World, name: str) -> dict[str, str]:
+    """Headers of a token issued to a worker's own account."""
+    account = factories.user(
+        session, Role.MAINTENANCE_UNIT, organisation=world.maintainer_a, name=name
+    )
+    _, secret = auth_service.create_token(
+        session,
+        role=Role.MAINTENANCE_UNIT,
+        label=name,
+        now=NOW,
+        organisation_credit_code=world.maintainer_a.credit_code,
+        user_id=account.id,
+    )
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_the_second_worker_confirms_presence_from_their_own_account(
+    client: TestClient, located: factories.World, session: Session
+) -> None:
+    first = person_headers(session, located, "张伟")
+    second = person_headers(session, located, "李强")
+    visit_id = ready_visit(client, first, located.lift_a.rescue_code)
+    same = client.post(f"/api/v1/visits/{visit_id}/presence", json={"name": "张伟"}, headers=first)
+    assert same.json()["error"]["code"] == "PRESENCE_SAME_PERSON"
+    confirmed = client.post(
+        f"/api/v1/visits/{visit_id}/presence",
+        json={"name": "李强", "certificate_number": LEGACY_CERTIFIED},
+        headers=second,
+    )
+    assert confirmed.status_code == 200, confirmed.json()
+    body = submit_body() | {"second_worker": None}
+    record = client.post(f"/api/v1/visits/{visit_id}/submission", json=body, headers=first)
+    assert record.status_code == 201, record.json()
+    assert record.json()["workers"][1] == {
+        "name": "李强",
+        "certificate_number": LEGACY_CERTIFIED,
+    }
+    visit = record.json()["visit"]
+    assert visit["second_worker_presence"] == "confirmed_by_own_account"
+    assert "SECOND_WORKER_ENTERED_BY_FIRST" not in visit["flags"]
+    filed = session.get_one(MaintenanceRecord, record.json()["id"])
+    assert filed.filed_by_user_id is not None
+
+
+def test_without_a_second_worker_the_crew_is_too_small(
+    client: TestClient, firm_a: dict[str, str], located: factories.World
+) -> None:
+    visit_id = ready_visit(client, firm_a, located.lift_a.rescue_code)
+    body = submit_body() | {"second_worker": None}
+    response = client.post(f"/api/v1/visits/{visit_id}/submission", json=body, headers=firm_a)
+    assert response.json()["error"]["code"] == "CREW_TOO_SMALL"
