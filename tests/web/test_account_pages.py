@@ -445,3 +445,21 @@ def test_the_overdue_list_pages(
     second = pages.get("/firm?page=2").text
     assert overdue_cards(second) == overdue - 20
     assert "上一页" in second and 'id="overdue-next"' not in second
+
+
+@pytest.mark.parametrize(
+    "path", ["/unit/checks", "/unit/disclosures", "/bureau/users", "/account/password"]
+)
+def test_the_new_forms_need_the_csrf_token(
+    pages: TestClient, session: Session, world: factories.World, path: str
+) -> None:
+    role = Role.BUREAU if path.startswith("/bureau") else Role.USER_UNIT
+    account = factories.user(
+        session, role, organisation=world.user_a if role == Role.USER_UNIT else None
+    )
+    logged_in(pages, account)
+    answer = pages.post(path, data={"csrf_token": "forged", "elevator_id": str(world.lift_a.id)})
+    assert answer.status_code == 403
+    assert "页面已过期" in answer.text
+    assert factories.count(session, UsageCheck) == 0
+    assert factories.count(session, CostDisclosure) == 0
