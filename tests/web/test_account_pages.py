@@ -2,7 +2,7 @@
 change, throttling, the bureau's account pages, the user unit's pages and the firm's queue."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -463,3 +463,16 @@ def test_the_new_forms_need_the_csrf_token(
     assert "页面已过期" in answer.text
     assert factories.count(session, UsageCheck) == 0
     assert factories.count(session, CostDisclosure) == 0
+
+
+def test_a_password_reset_ends_the_persons_open_sessions(
+    pages: TestClient, session: Session
+) -> None:
+    account = factories.user(session, Role.BUREAU)
+    logged_in(pages, account)
+    assert pages.get("/bureau/incidents", follow_redirects=False).status_code == 200
+    # The cookie is signed on the wall clock; the reset happens after it.
+    later = datetime.now(UTC) + timedelta(seconds=2)
+    accounts_service.reset_password(session, login=account.login, actor=CLI, now=later)
+    answer = pages.get("/bureau/incidents", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
