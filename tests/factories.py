@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -217,6 +218,9 @@ def count(session: Session, model: type[Any]) -> int:
 
 TEST_PASSWORD = "correct-horse-42"
 _user_numbers = itertools.count(1)
+# Cheap argon2 parameters for the arrange step only (the hash records its parameters, so login
+# verifies it as any other; the service upgrades it to the real ones at the first login).
+_FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def user(
@@ -233,7 +237,6 @@ def user(
 ) -> Any:
     """An active account of `role` (bound to `organisation` or `street`) with `password`."""
     from elevator_registry.accounts.models import User
-    from elevator_registry.accounts.service import hash_password
 
     number = next(_user_numbers)
     account = User(
@@ -242,7 +245,7 @@ def user(
         role=role,
         organisation_id=organisation.id if organisation is not None else None,
         street=street,
-        password_hash=hash_password(password),
+        password_hash=_FAST_HASHER.hash(password),
         must_change_password=must_change_password,
         certificate_number=certificate_number,
         created_at=CREATED,

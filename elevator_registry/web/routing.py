@@ -47,12 +47,26 @@ WebSessionDep = Annotated[WebSession, Depends(get_web_session)]
 
 
 def page_user(session: Session, web_session: WebSession) -> User:
-    """The logged-in person, re-read on every request (401 → login form once deactivated)."""
+    """The logged-in person, re-read on every request (401 → login form once deactivated, or
+    once their password was changed or reset after this session began)."""
     if web_session.user_id is None:
         raise AuthenticationRequired(
             "AUTHENTICATION_REQUIRED", "please log in", message_zh="请先登录"
         )
-    return accounts_service.get_active_user(session, user_id=web_session.user_id)
+    user = accounts_service.get_active_user(session, user_id=web_session.user_id)
+    changed = user.password_changed_at
+    # The cookie's signing time has whole seconds only.
+    if (
+        changed is not None
+        and web_session.signed_at is not None
+        and web_session.signed_at < changed.replace(microsecond=0)
+    ):
+        raise AuthenticationRequired(
+            "SESSION_ENDED",
+            "the password was changed; log in again",
+            message_zh="密码已更改，请重新登录",
+        )
+    return user
 
 
 def page_principal(session: Session, web_session: WebSession, *roles: Role) -> Principal:

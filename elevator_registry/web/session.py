@@ -52,6 +52,8 @@ class WebSession:
     nonce: str
     user_id: int | None = None
     issued: bool = False
+    # When the cookie was signed (a login); a password changed since then ends the session.
+    signed_at: datetime | None = None
 
     @property
     def logged_in(self) -> bool:
@@ -77,7 +79,7 @@ def read_session(request: Request, settings: Settings) -> WebSession:
             if isinstance(user_id, int) and login_age.total_seconds() < (
                 settings.web_session_hours * 3600
             ):
-                return WebSession(nonce=data["n"], user_id=user_id)
+                return WebSession(nonce=data["n"], user_id=user_id, signed_at=signed_at)
     return WebSession(nonce=secrets.token_urlsafe(16), issued=True)
 
 

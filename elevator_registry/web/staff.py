@@ -196,7 +196,10 @@ def password_change(
             settings=settings,
             status_code=422,
         )
-    return RedirectResponse(home_of(user.role), status_code=303)
+    response = RedirectResponse(home_of(user.role), status_code=303)
+    # A new cookie: sessions signed before the change (this one too) end with it.
+    web_session_module.store(response, web_session_module.logged_in_session(user.id), settings)
+    return response
 
 
 @router.post("/logout")

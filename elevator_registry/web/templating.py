@@ -88,7 +88,6 @@ MESSAGE_ZH = {
     "USER_NOT_FOUND": "没有找到该账号",
     "TOKEN_NOT_FOUND": "没有找到该令牌",
     "CSRF_TOKEN_INVALID": "页面已过期，请刷新后重试",
-    "VALIDATION_ERROR": "填写的内容格式不正确",
 }
 
 

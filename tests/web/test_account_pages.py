@@ -2,7 +2,7 @@
 change, throttling, the bureau's account pages, the user unit's pages and the firm's queue."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -445,3 +445,34 @@ def test_the_overdue_list_pages(
     second = pages.get("/firm?page=2").text
     assert overdue_cards(second) == overdue - 20
     assert "上一页" in second and 'id="overdue-next"' not in second
+
+
+@pytest.mark.parametrize(
+    "path", ["/unit/checks", "/unit/disclosures", "/bureau/users", "/account/password"]
+)
+def test_the_new_forms_need_the_csrf_token(
+    pages: TestClient, session: Session, world: factories.World, path: str
+) -> None:
+    role = Role.BUREAU if path.startswith("/bureau") else Role.USER_UNIT
+    account = factories.user(
+        session, role, organisation=world.user_a if role == Role.USER_UNIT else None
+    )
+    logged_in(pages, account)
+    answer = pages.post(path, data={"csrf_token": "forged", "elevator_id": str(world.lift_a.id)})
+    assert answer.status_code == 403
+    assert "页面已过期" in answer.text
+    assert factories.count(session, UsageCheck) == 0
+    assert factories.count(session, CostDisclosure) == 0
+
+
+def test_a_password_reset_ends_the_persons_open_sessions(
+    pages: TestClient, session: Session
+) -> None:
+    account = factories.user(session, Role.BUREAU)
+    logged_in(pages, account)
+    assert pages.get("/bureau/incidents", follow_redirects=False).status_code == 200
+    # The cookie is signed on the wall clock; the reset happens after it.
+    later = datetime.now(UTC) + timedelta(seconds=2)
+    accounts_service.reset_password(session, login=account.login, actor=CLI, now=later)
+    answer = pages.get("/bureau/incidents", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
