@@ -14,17 +14,26 @@ class DomainError(Exception):
     status_code: ClassVar[int] = 400
 
     def __init__(
-        self, code: str, message: str, *, field: str | None = None, rule: str | None = None
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        rule: str | None = None,
+        message_zh: str | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
         self.rule = rule
+        self.message_zh = message_zh
 
     def as_dict(self) -> dict[str, str]:
         """The `error` object of the envelope, without empty keys."""
         body = {"code": self.code, "message": self.message}
+        if self.message_zh is not None:
+            body["message_zh"] = self.message_zh
         if self.field is not None:
             body["field"] = self.field
         if self.rule is not None:
@@ -81,5 +90,12 @@ class Conflict(DomainError):
 class RuleViolation(Conflict):
     """Refused by a named rule of the plan or the law; `rule` is its code in the catalogue."""
 
-    def __init__(self, rule: str, message: str, *, field: str | None = None) -> None:
-        super().__init__(rule, message, field=field, rule=rule)
+    def __init__(
+        self,
+        rule: str,
+        message: str,
+        *,
+        field: str | None = None,
+        message_zh: str | None = None,
+    ) -> None:
+        super().__init__(rule, message, field=field, rule=rule, message_zh=message_zh)
