@@ -33,6 +33,7 @@ from elevator_registry.registry import organisations as organisation_service
 from elevator_registry.registry.enums import ElevatorStatus, OrganisationRole
 from elevator_registry.registry.models import (
     Elevator,
+    ElevatorAssignmentChange,
     ElevatorStatusChange,
     MaintenanceContract,
     Street,
@@ -264,8 +265,35 @@ def update_elevator(
     for field, value in changes.items():
         setattr(elevator, field, value)
     elevator.updated_at = now
+    _record_assignment_change(session, elevator, before, actor=actor, today=today, now=now)
     audit.record(session, actor=actor, at=now, action="update", row=elevator, before=before)
     return elevator
+
+
+def _record_assignment_change(
+    session: Session,
+    elevator: Elevator,
+    before: dict[str, Any],
+    *,
+    actor: Principal,
+    today: date,
+    now: datetime,
+) -> None:
+    """Appends the dated street / user unit change, so past risk lists show that day's values."""
+    if (before["street"], before["user_unit_id"]) == (elevator.street, elevator.user_unit_id):
+        return
+    session.add(
+        ElevatorAssignmentChange(
+            elevator_id=elevator.id,
+            changed_on=today,
+            from_street=before["street"],
+            to_street=elevator.street,
+            from_user_unit_id=before["user_unit_id"],
+            to_user_unit_id=elevator.user_unit_id,
+            actor=actor.label,
+            created_at=now,
+        )
+    )
 
 
 # Lifecycle ---------------------------------------------------------------------------------
