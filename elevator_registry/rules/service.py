@@ -45,14 +45,12 @@ from elevator_registry.registry.models import (
     Elevator,
     ElevatorAssignmentChange,
     ElevatorStatusChange,
-    MaintenanceContract,
     Organisation,
 )
 from elevator_registry.registry.scoping import maintained_by, readable_elevators
 from elevator_registry.rules.catalogue import BY_CODE, Rule, Severity, listed_rules
 from elevator_registry.rules.context import (
     RuleContext,
-    current_contract,
     maintenance_unit_on,
     status_on,
     street_on,
@@ -218,6 +216,10 @@ def with_history(session: Session, query: RiskQuery) -> RiskQuery:
     """`query` with `historical` settled (one look per query)."""
     if query.historical is not None:
         return query
+    # No change is ever dated after today (every action refuses a future date), so today's
+    # list, the usual one, needs no look.
+    if query.as_of >= query.today:
+        return replace(query, historical=False)
     return replace(query, historical=history_after(session, query.as_of))
 
 
@@ -236,15 +238,12 @@ def listed_columns(day: date, historical: bool) -> tuple[Any, ...]:
         user_unit: Any = user_unit_on(day)
     else:
         status, street, user_unit = Elevator.status, Elevator.street, Elevator.user_unit_id
+    maintenance_unit = maintenance_unit_on(day)
+    # Primary-key lookups of the ids above: cheaper per row than joining the contract to the
+    # organisation inside one subquery (which plans a sort and a merge join per row).
     user_unit_name = select(Organisation.name).where(Organisation.id == user_unit).scalar_subquery()
     maintenance_unit_name = (
-        select(Organisation.name)
-        .join(MaintenanceContract, MaintenanceContract.maintenance_unit_id == Organisation.id)
-        .where(current_contract(day))
-        .order_by(MaintenanceContract.start_date.desc(), MaintenanceContract.id.desc())
-        .limit(1)
-        .correlate(Elevator)
-        .scalar_subquery()
+        select(Organisation.name).where(Organisation.id == maintenance_unit).scalar_subquery()
     )
     return (
         Elevator.id,
@@ -260,7 +259,7 @@ def listed_columns(day: date, historical: bool) -> tuple[Any, ...]:
         ),
         user_unit.label("user_unit_id"),
         user_unit_name.label("user_unit_name"),
-        maintenance_unit_on(day).label("maintenance_unit_id"),
+        maintenance_unit.label("maintenance_unit_id"),
         maintenance_unit_name.label("maintenance_unit_name"),
     )
 
