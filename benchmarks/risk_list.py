@@ -79,13 +79,21 @@ WHERE r.street = %s
 ORDER BY r.score DESC, r.elevator_id
 LIMIT 51
 """
-# The query the CSV export copies (`export.CELLS_SQL` for the bureau): its columns are the cells.
+# The query the CSV export copies (`export.cells_sql` for the bureau, on the snapshot's day with
+# nothing changed after it): its columns are the cells.
 EXPORT_SQL = """
 SELECT e.id, e.equipment_code, coalesce(e.registration_number, ''), e.rescue_code, e.street,
        e.address, e.place_category, e.status,
-       coalesce(to_char(e.commissioned_on, 'YYYY-MM-DD'), ''), r.score,
-       r.rules, r.details_zh, r.details_en
-FROM elevator_risk r JOIN elevator e ON e.id = r.elevator_id
+       coalesce(to_char(CASE WHEN e.commissioned_on <= s.evaluated_on THEN e.commissioned_on END,
+                        'YYYY-MM-DD'), ''),
+       coalesce((SELECT o.name FROM organisation o WHERE o.id = e.user_unit_id), ''),
+       coalesce((SELECT o.name FROM organisation o
+                 JOIN maintenance_contract c ON c.maintenance_unit_id = o.id
+                 WHERE c.elevator_id = e.id AND c.start_date <= s.evaluated_on
+                   AND coalesce(c.terminated_on, c.end_date) >= s.evaluated_on
+                 ORDER BY c.start_date DESC, c.id DESC LIMIT 1), ''),
+       r.score, r.rules, r.details_zh, r.details_en
+FROM elevator_risk r JOIN elevator e ON e.id = r.elevator_id CROSS JOIN risk_snapshot s
 ORDER BY r.score DESC, r.elevator_id
 """
 

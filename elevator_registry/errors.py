@@ -96,5 +96,12 @@ class Conflict(DomainError):
 class RuleViolation(Conflict):
     """Refused by a named rule of the plan or the law; `rule` is its code in the catalogue."""
 
-    def __init__(self, rule: str, message: str, *, field: str | None = None) -> None:
-        super().__init__(rule, message, field=field, rule=rule)
+    def __init__(
+        self,
+        rule: str,
+        message: str,
+        *,
+        field: str | None = None,
+        message_zh: str | None = None,
+    ) -> None:
+        super().__init__(rule, message, field=field, rule=rule, message_zh=message_zh)

@@ -2,14 +2,19 @@
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy.orm import Session
 
+from elevator_registry.audit.models import AuditEvent
 from elevator_registry.db import make_engine
 from elevator_registry.models import Base
+from elevator_registry.registry.models import ElevatorAssignmentChange
+from tests import factories
 from tests.conftest import database_url, migrate
 
 
@@ -56,3 +61,53 @@ def test_models_and_migrations_do_not_drift(blank: Connection) -> None:
     migrate(blank, "head")
     differences = compare_metadata(MigrationContext.configure(blank), Base.metadata)
     assert differences == []
+
+
+def test_0015_backfills_street_and_user_unit_history_from_the_audit_trail(
+    blank: Connection,
+) -> None:
+    migrate(blank, "0008")
+    with Session(bind=blank, join_transaction_mode="create_savepoint") as session:
+        world = factories.build_world(session)
+        lift = world.lift_b
+        # Two past PATCHes, as the audit trail recorded them; the elevator holds their result.
+        for at, changes in (
+            (
+                datetime(2026, 11, 9, 17, 0, tzinfo=UTC),  # 01:00 on 10 November in 綦江
+                {"street": {"before": "永新镇", "after": "古南街道"}},
+            ),
+            (
+                datetime(2026, 11, 12, 2, 0, tzinfo=UTC),
+                {"user_unit_id": {"before": world.user_b.id, "after": world.user_a.id}},
+            ),
+        ):
+            session.add(
+                AuditEvent(
+                    at=at,
+                    actor="bureau",
+                    actor_role="bureau",
+                    action="update",
+                    entity="elevator",
+                    entity_id=lift.id,
+                    changes=changes,
+                )
+            )
+        lift.street, lift.user_unit_id = "古南街道", world.user_a.id
+        session.flush()
+        migrate(blank, "head")
+        history = ElevatorAssignmentChange
+        rows = blank.execute(
+            select(
+                history.changed_on,
+                history.from_street,
+                history.to_street,
+                history.from_user_unit_id,
+                history.to_user_unit_id,
+            )
+            .where(history.elevator_id == lift.id)
+            .order_by(history.changed_on)
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (date(2026, 11, 10), "永新镇", "古南街道", world.user_b.id, world.user_b.id),
+        (date(2026, 11, 12), "古南街道", "古南街道", world.user_b.id, world.user_a.id),
+    ]

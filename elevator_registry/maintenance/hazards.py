@@ -10,7 +10,8 @@ suspended) gets the report and the notice all the same.
 
 Resolving a hazard is a dated event (HazardResolution) by the reporting organisation or the
 bureau. It does NOT resume the elevator: restarting is the user unit's or the bureau's explicit
-`POST /elevators/{id}/resume`, with its own checks (INSPECTION_FAILED_IN_USE, SUSPENDED_RESTART).
+`POST /elevators/{id}/resume`, with its own checks (INSPECTION_FAILED_IN_USE, SUSPENDED_RESTART,
+and SERIOUS_HAZARD_OPEN, which refuses it while a serious hazard of the elevator is unresolved).
 """
 
 from collections.abc import Sequence

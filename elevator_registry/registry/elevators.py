@@ -7,6 +7,7 @@ dated `elevator_status_change` row and the audit event in the same transaction.
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, exists, extract, select, update
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from elevator_registry.audit import service as audit
 from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import Principal
-from elevator_registry.config import Settings
+from elevator_registry.config import Settings, get_settings
 from elevator_registry.errors import (
     Conflict,
     Forbidden,
@@ -25,11 +26,14 @@ from elevator_registry.errors import (
 )
 from elevator_registry.inspection.enums import InspectionResult
 from elevator_registry.inspection.models import Inspection
+from elevator_registry.maintenance.enums import HazardSeverity
+from elevator_registry.maintenance.models import HazardReport, HazardResolution
 from elevator_registry.registry import identifiers
 from elevator_registry.registry import organisations as organisation_service
 from elevator_registry.registry.enums import ElevatorStatus, OrganisationRole
 from elevator_registry.registry.models import (
     Elevator,
+    ElevatorAssignmentChange,
     ElevatorStatusChange,
     MaintenanceContract,
     Street,
@@ -45,6 +49,7 @@ from elevator_registry.registry.scoping import contract_current_on, readable_ele
 from elevator_registry.rules.catalogue import (
     INSPECTION_FAILED_IN_USE,
     NO_USER_UNIT,
+    SERIOUS_HAZARD_OPEN,
     SUSPENDED_RESTART,
 )
 
@@ -260,8 +265,35 @@ def update_elevator(
     for field, value in changes.items():
         setattr(elevator, field, value)
     elevator.updated_at = now
+    _record_assignment_change(session, elevator, before, actor=actor, today=today, now=now)
     audit.record(session, actor=actor, at=now, action="update", row=elevator, before=before)
     return elevator
+
+
+def _record_assignment_change(
+    session: Session,
+    elevator: Elevator,
+    before: dict[str, Any],
+    *,
+    actor: Principal,
+    today: date,
+    now: datetime,
+) -> None:
+    """Appends the dated street / user unit change, so past risk lists show that day's values."""
+    if (before["street"], before["user_unit_id"]) == (elevator.street, elevator.user_unit_id):
+        return
+    session.add(
+        ElevatorAssignmentChange(
+            elevator_id=elevator.id,
+            changed_on=today,
+            from_street=before["street"],
+            to_street=elevator.street,
+            from_user_unit_id=before["user_unit_id"],
+            to_user_unit_id=elevator.user_unit_id,
+            actor=actor.label,
+            created_at=now,
+        )
+    )
 
 
 # Lifecycle ---------------------------------------------------------------------------------
@@ -299,8 +331,11 @@ def put_in_use(
     actor: Principal,
     today: date,
     now: datetime,
+    settings: Settings | None = None,
 ) -> Elevator:
-    """registered → in_use: needs a user unit and no unremedied failed inspection."""
+    """registered → in_use: needs a user unit, no unremedied failed inspection and no open
+    serious hazard (one can be reported on an elevator not yet in use)."""
+    settings = settings or get_settings()
     _require_operator_of(actor, session, elevator_id, today)
     elevator = get_elevator(session, elevator_id=elevator_id, actor=actor, today=today)
     commissioned_on = _action_date(
@@ -313,7 +348,7 @@ def put_in_use(
             field="commissioned_on",
         )
     _ensure_status(elevator, {ElevatorStatus.REGISTERED}, ElevatorStatus.IN_USE)
-    _ensure_fit_for_use(session, elevator)
+    _ensure_fit_for_use(session, elevator, on=commissioned_on, timezone=settings.timezone)
     return _transition(
         session,
         elevator=elevator,
@@ -384,7 +419,7 @@ def resume(
                 f"({(on - suspended_on).days} days, ≥{settings.suspended_restart_days}); "
                 "TSG T7001-2023 needs a passing periodic inspection before it restarts",
             )
-    _ensure_fit_for_use(session, elevator)
+    _ensure_fit_for_use(session, elevator, on=on, timezone=settings.timezone)
     return _transition(
         session,
         elevator=elevator,
@@ -464,9 +499,55 @@ def latest_inspection_failed(session: Session, elevator_id: int) -> Inspection |
     return latest if latest is not None and latest.result == InspectionResult.FAIL else None
 
 
-def _ensure_fit_for_use(session: Session, elevator: Elevator) -> None:
+def open_serious_hazard(session: Session, elevator_id: int, on: date) -> HazardReport | None:
+    """The oldest serious hazard of the elevator not resolved by the end of local day `on`.
+
+    `resolved_on` is the district's local day the resolution names and `on` the local day the
+    elevator would (re)enter use, so two local days are compared: a hazard resolved at 00:30 on
+    day D allows use from day D, not a backdated restart on D-1. A hazard with no resolution
+    blocks whatever day is asked, even one before it was found: the elevator is unsafe now.
+    """
+    resolved_by_then = exists(
+        select(HazardResolution.id).where(
+            HazardResolution.hazard_report_id == HazardReport.id,
+            HazardResolution.resolved_on <= on,
+        )
+    )
+    return session.scalar(
+        select(HazardReport)
+        .where(
+            HazardReport.elevator_id == elevator_id,
+            HazardReport.severity == HazardSeverity.SERIOUS,
+            ~resolved_by_then,
+        )
+        .order_by(HazardReport.found_at, HazardReport.id)
+        .limit(1)
+    )
+
+
+def _serious_hazard_open(hazard: HazardReport, on: date, timezone: str) -> RuleViolation:
+    found_on = hazard.found_at.astimezone(ZoneInfo(timezone)).date()
+    resolve = f"POST /api/v1/hazard-reports/{hazard.id}/resolve"
+    return RuleViolation(
+        SERIOUS_HAZARD_OPEN.code,
+        f"elevator {hazard.elevator_id} has serious hazard report {hazard.id} found on "
+        f"{found_on.isoformat()} ({hazard.description}) not resolved by {on.isoformat()}; "
+        "特种设备安全法 第四十二条 forbids its use until the hazard is eliminated: the reporting "
+        f"unit or the bureau resolves it first ({resolve}), then resume",
+        field="status",
+        message_zh=f"该电梯存在未消除的严重隐患（隐患报告第 {hazard.id} 号，"
+        f"{found_on:%Y年%m月%d日}发现：{hazard.description}），截至{on:%Y年%m月%d日}尚未消除。"
+        "依据《特种设备安全法》第四十二条，隐患消除前不得继续使用；请由报告单位或区市场监管局"
+        f"先登记隐患消除（{resolve}），再恢复使用。",
+    )
+
+
+def _ensure_fit_for_use(session: Session, elevator: Elevator, *, on: date, timezone: str) -> None:
     if elevator.user_unit_id is None:
         raise _no_user_unit(elevator.id)
+    hazard = open_serious_hazard(session, elevator.id, on)
+    if hazard is not None:
+        raise _serious_hazard_open(hazard, on, timezone)
     failed = latest_inspection_failed(session, elevator.id)
     if failed is not None:
         raise RuleViolation(

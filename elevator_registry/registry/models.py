@@ -209,8 +209,32 @@ class ElevatorStatusChange(CreatedAtMixin, Base):
     elevator_id: Mapped[int] = mapped_column(ForeignKey("elevator.id"), index=True)
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
-    changed_on: Mapped[date] = mapped_column(Date)
+    # Indexed on its own so "did anything change after day D?" is one index probe (risk list).
+    changed_on: Mapped[date] = mapped_column(Date, index=True)
     reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+
+
+class ElevatorAssignmentChange(CreatedAtMixin, Base):
+    """One dated change of an elevator's street or user unit, with the values before and after.
+
+    Append-only, like the status history: the risk list as of a past day shows the street and
+    user unit of that day from it (the `from_` values of the first change after the day). The
+    new values hold from `changed_on`, the district's local day of the change, inclusive.
+    """
+
+    __tablename__ = "elevator_assignment_change"
+    __table_args__ = (
+        Index("ix_elevator_assignment_change_elevator_changed", "elevator_id", "changed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elevator_id: Mapped[int] = mapped_column(ForeignKey("elevator.id"))
+    changed_on: Mapped[date] = mapped_column(Date, index=True)
+    from_street: Mapped[str] = mapped_column(ForeignKey("street.name"))
+    to_street: Mapped[str] = mapped_column(ForeignKey("street.name"))
+    from_user_unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    to_user_unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     actor: Mapped[str] = mapped_column(String(120))
 
 

@@ -314,7 +314,8 @@ def put_in_use(
     actor: AuthenticatedDep,
     clock: ClockDep,
 ) -> Elevator:
-    """registered → in_use. Refused: NO_USER_UNIT, INSPECTION_FAILED_IN_USE, ELEVATOR_SCRAPPED."""
+    """registered → in_use. Refused: NO_USER_UNIT, INSPECTION_FAILED_IN_USE,
+    SERIOUS_HAZARD_OPEN, ELEVATOR_SCRAPPED."""
     return elevator_service.put_in_use(
         session,
         elevator_id=elevator_id,
@@ -353,7 +354,8 @@ def resume_elevator(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> Elevator:
-    """suspended → in_use. Refused: SUSPENDED_RESTART, NO_USER_UNIT, INSPECTION_FAILED_IN_USE."""
+    """suspended → in_use. Refused: SUSPENDED_RESTART, NO_USER_UNIT, INSPECTION_FAILED_IN_USE,
+    SERIOUS_HAZARD_OPEN (until the hazard is resolved)."""
     return elevator_service.resume(
         session,
         elevator_id=elevator_id,

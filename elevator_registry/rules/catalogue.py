@@ -322,8 +322,9 @@ SERIOUS_HAZARD_OPEN = Rule(
     Severity.CRITICAL,
     "严重隐患未消除",
     "Serious hazard not resolved",
-    "方案 §三(七)4",
-    frozenset({L}),
+    "特种设备安全法 第四十二条 (及第四十一条: 消除事故隐患后方可继续使用); "
+    "方案 §三(七)4 (严重隐患书面通知使用单位停止使用)",
+    frozenset({W, L}),
     (),
     queries.serious_hazard_open,
     lambda ref, count, as_of: (

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Date, and_, case, exists, func, literal, or_, select, true
@@ -11,6 +12,7 @@ from elevator_registry.governance.models import BlacklistEntry
 from elevator_registry.registry.enums import ElevatorStatus, LicenceKind, LicenceStatus
 from elevator_registry.registry.models import (
     Elevator,
+    ElevatorAssignmentChange,
     ElevatorStatusChange,
     Licence,
     MaintenanceContract,
@@ -59,7 +61,8 @@ class RuleContext:
 def status_on(day: date) -> ColumnElement[str]:
     """The elevator's status on `day`, from its dated status changes.
 
-    Elevators entered without history keep their current status from `status_changed_on`.
+    Elevators entered without history keep their current status from `status_changed_on`, and
+    before their first change the status that change moved from.
     """
     latest_change = (
         select(ElevatorStatusChange.to_status)
@@ -70,8 +73,20 @@ def status_on(day: date) -> ColumnElement[str]:
         .limit(1)
         .scalar_subquery()
     )
+    # An elevator entered without history has one once it changes: the first change after
+    # `day` says what it was moving from.
+    first_later_change = (
+        select(ElevatorStatusChange.from_status)
+        .where(
+            ElevatorStatusChange.elevator_id == Elevator.id, ElevatorStatusChange.changed_on > day
+        )
+        .order_by(ElevatorStatusChange.changed_on, ElevatorStatusChange.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     return func.coalesce(
         latest_change,
+        first_later_change,
         case(
             (
                 or_(Elevator.status_changed_on.is_(None), Elevator.status_changed_on <= day),
@@ -79,6 +94,53 @@ def status_on(day: date) -> ColumnElement[str]:
             ),
             else_=None,
         ),
+    )
+
+
+def _first_assignment_change_after(day: date) -> ColumnElement[bool]:
+    return and_(
+        ElevatorAssignmentChange.elevator_id == Elevator.id,
+        ElevatorAssignmentChange.changed_on > day,
+    )
+
+
+def _assigned_on(day: date, column: ColumnElement[Any], current: ColumnElement[Any]) -> Any:
+    """`column` of the first assignment change after `day` (its `from_` value is that day's),
+    or the elevator's `current` value when none came after."""
+    first_after = (
+        select(column)
+        .where(_first_assignment_change_after(day))
+        .order_by(ElevatorAssignmentChange.changed_on, ElevatorAssignmentChange.id)
+        .limit(1)
+        .correlate(Elevator)
+        .scalar_subquery()
+    )
+    # A CASE rather than COALESCE: the user unit before the change may have been none.
+    changed = exists(
+        select(ElevatorAssignmentChange.id).where(_first_assignment_change_after(day))
+    ).correlate(Elevator)
+    return case((changed, first_after), else_=current)
+
+
+def street_on(day: date) -> ColumnElement[str]:
+    """The elevator's street or town on `day`, from its assignment history."""
+    return _assigned_on(day, ElevatorAssignmentChange.from_street, Elevator.street)
+
+
+def user_unit_on(day: date) -> ColumnElement[int | None]:
+    """The elevator's user unit on `day`, from its assignment history."""
+    return _assigned_on(day, ElevatorAssignmentChange.from_user_unit_id, Elevator.user_unit_id)
+
+
+def maintenance_unit_on(day: date) -> ColumnElement[int | None]:
+    """The maintenance unit of the contract covering `day` (the latest-starting one)."""
+    return (
+        select(MaintenanceContract.maintenance_unit_id)
+        .where(current_contract(day))
+        .order_by(MaintenanceContract.start_date.desc(), MaintenanceContract.id.desc())
+        .limit(1)
+        .correlate(Elevator)
+        .scalar_subquery()
     )
 
 

@@ -1,7 +1,7 @@
 """Streaming CSV and XLSX renderings of the risk list.
 
 The CSV of a list the snapshot serves (its day, no rule or severity filter) is, on PostgreSQL,
-`COPY (one query whose columns are the cells, CELLS_SQL) TO STDOUT`, streamed as PostgreSQL
+`COPY (one query whose columns are the cells, `cells_sql`) TO STDOUT`, streamed as PostgreSQL
 sends it: the finding texts were rendered by the refresh (`rules.snapshot`) with the code
 `_cells` uses, so no row passes through Python here. Other lists, a snapshot refreshed before
 its rows held texts, SQLite, and XLSX are rendered row by row from `service.iter_risk_rows`.
@@ -20,7 +20,6 @@ from openpyxl import Workbook
 from sqlalchemy import Select, func
 from sqlalchemy.orm import Session
 
-from elevator_registry.registry.models import Elevator
 from elevator_registry.rules import service as rules_service
 from elevator_registry.rules.models import ElevatorRisk
 from elevator_registry.rules.service import RiskQuery, RiskRow, finding_cells
@@ -35,6 +34,8 @@ COLUMNS = (
     ("place_category", "场所类别"),
     ("status", "状态"),
     ("commissioned_on", "投用日期"),
+    ("user_unit", "使用单位"),
+    ("maintenance_unit", "维保单位"),
     ("score", "风险分"),
     ("rules", "规则"),
     ("details_zh", "问题"),
@@ -68,27 +69,37 @@ def _cells(row: RiskRow) -> list[object]:
         elevator.place_category,
         elevator.status,
         elevator.commissioned_on.isoformat() if elevator.commissioned_on else "",
+        elevator.user_unit_name or "",
+        elevator.maintenance_unit_name or "",
         row.score,
         *finding_cells(row.findings),
     ]
 
 
-# `_cells` as SQL over the snapshot's stored texts (PostgreSQL: `to_char` ignores DateStyle).
-CELLS_SQL = (
-    Elevator.id,
-    Elevator.equipment_code,
-    func.coalesce(Elevator.registration_number, ""),
-    Elevator.rescue_code,
-    Elevator.street,
-    Elevator.address,
-    Elevator.place_category,
-    Elevator.status,
-    func.coalesce(func.to_char(Elevator.commissioned_on, "YYYY-MM-DD"), ""),
-    ElevatorRisk.score,
-    ElevatorRisk.rules,
-    ElevatorRisk.details_zh,
-    ElevatorRisk.details_en,
-)
+def cells_sql(query: RiskQuery) -> tuple[Any, ...]:
+    """`_cells` as SQL over the snapshot's stored texts and the elevator as it was on the
+    list's day (`query` settled by `with_history`; PostgreSQL: `to_char` ignores DateStyle)."""
+    listed = {
+        column.key: column
+        for column in rules_service.listed_columns(query.as_of, bool(query.historical))
+    }
+    return (
+        listed["id"],
+        listed["equipment_code"],
+        func.coalesce(listed["registration_number"], ""),
+        listed["rescue_code"],
+        listed["street"],
+        listed["address"],
+        listed["place_category"],
+        listed["status"],
+        func.coalesce(func.to_char(listed["commissioned_on"], "YYYY-MM-DD"), ""),
+        func.coalesce(listed["user_unit_name"], ""),
+        func.coalesce(listed["maintenance_unit_name"], ""),
+        ElevatorRisk.score,
+        ElevatorRisk.rules,
+        ElevatorRisk.details_zh,
+        ElevatorRisk.details_en,
+    )
 
 
 def _header() -> str:
@@ -121,7 +132,8 @@ def risk_list_csv(session: Session, query: RiskQuery) -> Chunks:
     `downloads.Download`, which closes it when the client goes away.
     """
     if session.get_bind().dialect.name == "postgresql":
-        statement = rules_service.snapshot_text_statement(session, query, *CELLS_SQL)
+        query = rules_service.with_history(session, query)
+        statement = rules_service.snapshot_text_statement(session, query, *cells_sql(query))
         if statement is not None:
             return _copied(session, statement)
     return csv_chunks(rules_service.iter_risk_rows(session, query))

@@ -67,6 +67,7 @@ from elevator_registry.rules.context import (
     in_use_on,
     maintainer_eligible_on,
     status_on,
+    user_unit_on,
 )
 from elevator_registry.rules.sql import add_years as sql_add_years
 from elevator_registry.rules.sql import last_day_of_years, local_date, minus_days
@@ -299,9 +300,9 @@ def record_unconfirmed(ctx: RuleContext) -> Select:
 
 
 def no_user_unit(ctx: RuleContext) -> Select:
-    """In use without a user unit (legacy rows; new ones are refused on write)."""
+    """In use without a user unit on the day (legacy rows; new ones are refused on write)."""
     return _finding(Elevator.commissioned_on, NO_VALUE).where(
-        ctx.elevator_filter, in_use_on(ctx.as_of), Elevator.user_unit_id.is_(None)
+        ctx.elevator_filter, in_use_on(ctx.as_of), user_unit_on(ctx.as_of).is_(None)
     )
 
 

@@ -33,7 +33,7 @@ class FindingRead(BaseModel):
 
 
 class RiskElevator(BaseModel):
-    """The elevator fields a risk-list row shows."""
+    """The elevator fields a risk-list row shows, as they were on the list's `as_of` day."""
 
     id: int
     equipment_code: str
@@ -45,6 +45,9 @@ class RiskElevator(BaseModel):
     status: ElevatorStatus
     commissioned_on: date | None
     user_unit_id: int | None
+    user_unit_name: str | None = None
+    maintenance_unit_id: int | None = None
+    maintenance_unit_name: str | None = None
 
 
 class RiskRowRead(BaseModel):

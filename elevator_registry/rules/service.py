@@ -23,7 +23,9 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    case,
     cast,
+    exists,
     func,
     literal,
     or_,
@@ -39,10 +41,21 @@ from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
 from elevator_registry.dates import add_years
 from elevator_registry.errors import InvalidValue
-from elevator_registry.registry.models import Elevator
+from elevator_registry.registry.models import (
+    Elevator,
+    ElevatorAssignmentChange,
+    ElevatorStatusChange,
+    Organisation,
+)
 from elevator_registry.registry.scoping import maintained_by, readable_elevators
 from elevator_registry.rules.catalogue import BY_CODE, Rule, Severity, listed_rules
-from elevator_registry.rules.context import RuleContext
+from elevator_registry.rules.context import (
+    RuleContext,
+    maintenance_unit_on,
+    status_on,
+    street_on,
+    user_unit_on,
+)
 from elevator_registry.rules.models import ElevatorRisk, RiskSnapshot
 
 # Age bands by years since commissioning, as the bureau reports them.
@@ -84,8 +97,8 @@ class Finding:
 class RiskRow:
     """One elevator on the risk list.
 
-    The live path carries the ORM `Elevator`; the snapshot path a row of `LISTED_COLUMNS`, which
-    reads the same by attribute and costs a fraction of an ORM object per row.
+    Both paths carry a row of `listed_columns`: the elevator as it was on the list's day, read
+    by attribute, for a fraction of an ORM object's cost per row.
     """
 
     elevator: Elevator | Any
@@ -111,14 +124,20 @@ def select_rules(filters: RiskFilters) -> list[Rule]:
 
 
 def elevator_filter(
-    *, actor: Principal, filters: RiskFilters, as_of: date, today: date
+    *, actor: Principal, filters: RiskFilters, as_of: date, today: date, historical: bool = False
 ) -> ColumnElement[bool]:
-    """WHERE clause on `Elevator`: the caller's scope (as of today) and the list filters."""
+    """WHERE clause on `Elevator`: the caller's scope (as of today) and the list filters.
+
+    `historical` (something changed after `as_of`, see `history_after`) matches the street and
+    user unit of `as_of` rather than today's.
+    """
     clauses: list[ColumnElement[bool]] = [readable_elevators(actor, today)]
     if filters.street is not None:
-        clauses.append(Elevator.street == filters.street)
+        street = street_on(as_of) if historical else Elevator.street
+        clauses.append(street == filters.street)
     if filters.user_unit_id is not None:
-        clauses.append(Elevator.user_unit_id == filters.user_unit_id)
+        user_unit = user_unit_on(as_of) if historical else Elevator.user_unit_id
+        clauses.append(user_unit == filters.user_unit_id)
     if filters.maintenance_unit_id is not None:
         clauses.append(maintained_by(filters.maintenance_unit_id, as_of))
     if filters.place_category is not None:
@@ -151,6 +170,9 @@ class RiskQuery:
     today: date
     now: datetime
     settings: Settings
+    # Whether a status, street or user unit change is dated after `as_of`, so the rows must show
+    # that day's values from the histories; None until `with_history` has looked.
+    historical: bool | None = None
 
     def context(self) -> RuleContext:
         """The rule evaluation of this query, over the caller's filtered elevators."""
@@ -159,7 +181,11 @@ class RiskQuery:
             settings=self.settings,
             now=self.now,
             elevator_filter=elevator_filter(
-                actor=self.actor, filters=self.filters, as_of=self.as_of, today=self.today
+                actor=self.actor,
+                filters=self.filters,
+                as_of=self.as_of,
+                today=self.today,
+                historical=bool(self.historical),
             ),
         )
 
@@ -168,6 +194,74 @@ class RiskQuery:
         """True when no rule or severity filter narrows the rules (so the snapshot's scores,
         which count every rule, answer it)."""
         return not self.filters.rules and not self.filters.severities
+
+
+def history_after(session: Session, day: date) -> bool:
+    """True when a status, street or user unit change is dated after `day`.
+
+    Two index probes. Without such a change every elevator's current status, street and user
+    unit are those of `day`, so the list reads them straight from `elevator` (the snapshot's
+    day is usually today, when nothing can have changed after it).
+    """
+    status_changed = exists(
+        select(ElevatorStatusChange.id).where(ElevatorStatusChange.changed_on > day)
+    )
+    assignment_changed = exists(
+        select(ElevatorAssignmentChange.id).where(ElevatorAssignmentChange.changed_on > day)
+    )
+    return bool(session.scalar(select(or_(status_changed, assignment_changed))))
+
+
+def with_history(session: Session, query: RiskQuery) -> RiskQuery:
+    """`query` with `historical` settled (one look per query)."""
+    if query.historical is not None:
+        return query
+    # No change is ever dated after today (every action refuses a future date), so today's
+    # list, the usual one, needs no look.
+    if query.as_of >= query.today:
+        return replace(query, historical=False)
+    return replace(query, historical=history_after(session, query.as_of))
+
+
+@lru_cache(maxsize=64)
+def listed_columns(day: date, historical: bool) -> tuple[Any, ...]:
+    """The elevator columns a list row shows (the API's RiskElevator, CSV/XLSX, the CLI table),
+    as they were on `day`.
+
+    The status, street and user unit come from their histories when `historical`, from the
+    elevator row otherwise (they are the same then); the maintenance unit is always that of the
+    contract covering `day`, and a commissioning date after `day` is not shown.
+    """
+    if historical:
+        status: Any = func.coalesce(status_on(day), Elevator.status)
+        street: Any = street_on(day)
+        user_unit: Any = user_unit_on(day)
+    else:
+        status, street, user_unit = Elevator.status, Elevator.street, Elevator.user_unit_id
+    maintenance_unit = maintenance_unit_on(day)
+    # Primary-key lookups of the ids above: cheaper per row than joining the contract to the
+    # organisation inside one subquery (which plans a sort and a merge join per row).
+    user_unit_name = select(Organisation.name).where(Organisation.id == user_unit).scalar_subquery()
+    maintenance_unit_name = (
+        select(Organisation.name).where(Organisation.id == maintenance_unit).scalar_subquery()
+    )
+    return (
+        Elevator.id,
+        Elevator.equipment_code,
+        Elevator.registration_number,
+        Elevator.rescue_code,
+        street.label("street"),
+        Elevator.address,
+        Elevator.place_category,
+        status.label("status"),
+        case((Elevator.commissioned_on <= day, Elevator.commissioned_on), else_=None).label(
+            "commissioned_on"
+        ),
+        user_unit.label("user_unit_id"),
+        user_unit_name.label("user_unit_name"),
+        maintenance_unit.label("maintenance_unit_id"),
+        maintenance_unit_name.label("maintenance_unit_name"),
+    )
 
 
 def findings_statement(ctx: RuleContext, rules: Iterable[Rule]) -> Select[Any]:
@@ -263,28 +357,23 @@ def _ordered(findings: list[Finding], settings: Settings) -> list[Finding]:
     return findings
 
 
-# The elevator columns a list row shows (the API's RiskElevator, CSV/XLSX, the CLI table).
-LISTED_COLUMNS = (
-    Elevator.id,
-    Elevator.equipment_code,
-    Elevator.registration_number,
-    Elevator.rescue_code,
-    Elevator.street,
-    Elevator.address,
-    Elevator.place_category,
-    Elevator.status,
-    Elevator.commissioned_on,
-    Elevator.user_unit_id,
-)
-
-
 def _snapshot_statement(
-    actor: Principal, filters: RiskFilters, as_of: date, today: date, *columns: Any
+    actor: Principal,
+    filters: RiskFilters,
+    as_of: date,
+    today: date,
+    historical: bool,
+    *columns: Any,
 ) -> Select[Any]:
     # The street is matched on the snapshot's own copy (kept current on every write), so one
-    # street's list is a range scan of `ix_elevator_risk_street_rank`.
+    # street's list is a range scan of `ix_elevator_risk_street_rank`; when the street may have
+    # changed since `as_of`, on that day's street instead.
     where = elevator_filter(
-        actor=actor, filters=replace(filters, street=None), as_of=as_of, today=today
+        actor=actor,
+        filters=filters if historical else replace(filters, street=None),
+        as_of=as_of,
+        today=today,
+        historical=historical,
     )
     statement = (
         select(*columns)
@@ -293,7 +382,7 @@ def _snapshot_statement(
         .where(where)
         .order_by(ElevatorRisk.score.desc(), ElevatorRisk.elevator_id)
     )
-    if filters.street is not None:
+    if filters.street is not None and not historical:
         statement = statement.where(ElevatorRisk.street == filters.street)
     return statement
 
@@ -335,6 +424,7 @@ def risk_page(
 ) -> tuple[list[RiskRow], str | None]:
     """One page of the risk list, highest score first."""
     rules = select_rules(query.filters)
+    query = with_history(session, query)
     if query.all_rules:
         page = _snapshot_page(session, query, limit=limit, cursor=cursor)
         if page is not None:
@@ -342,7 +432,8 @@ def risk_page(
     ctx = query.context()
     scores = _scores(ctx, rules)
     statement = (
-        select(Elevator, scores.c.score)
+        select(*listed_columns(query.as_of, bool(query.historical)), scores.c.score)
+        .select_from(Elevator)
         .join(scores, scores.c.elevator_id == Elevator.id)
         .order_by(scores.c.score.desc(), Elevator.id)
         .limit(limit + 1)
@@ -359,11 +450,9 @@ def risk_page(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(int(rows[-1].score), rows[-1].Elevator.id)
-    findings = _findings_for(session, ctx, rules, [row.Elevator.id for row in rows])
-    return [
-        RiskRow(row.Elevator, int(row.score), findings.get(row.Elevator.id, [])) for row in rows
-    ], next_cursor
+        next_cursor = encode_cursor(int(rows[-1].score), rows[-1].id)
+    findings = _findings_for(session, ctx, rules, [row.id for row in rows])
+    return [RiskRow(row, int(row.score), findings.get(row.id, [])) for row in rows], next_cursor
 
 
 def _snapshot_page(
@@ -374,7 +463,13 @@ def _snapshot_page(
     actor, as_of = query.actor, query.as_of
     scope = Principal(actor.role, "", actor.organisation_id, actor.street)
     statement = _snapshot_page_statement(
-        scope, replace(query.filters, rules=(), severities=()), as_of, query.today, limit, cursor
+        scope,
+        replace(query.filters, rules=(), severities=()),
+        as_of,
+        query.today,
+        bool(query.historical),
+        limit,
+        cursor,
     )
     # Plain columns, no ORM entities: executed on the session's connection, without the ORM's
     # per-statement bookkeeping, which costs as much as the database spends on the page.
@@ -399,6 +494,7 @@ def _snapshot_page_statement(
     filters: RiskFilters,
     as_of: date,
     today: date,
+    historical: bool,
     limit: int,
     cursor: str | None,
 ) -> Select[Any]:
@@ -415,7 +511,8 @@ def _snapshot_page_statement(
             filters,
             as_of,
             today,
-            *LISTED_COLUMNS,
+            historical,
+            *listed_columns(as_of, historical),
             ElevatorRisk.score,
             cast(ElevatorRisk.findings, Text).label("findings"),
         )
@@ -478,8 +575,10 @@ def iter_risk_rows(session: Session, query: RiskQuery) -> Iterator[RiskRow]:
     rather than an empty download.
     """
     rules = select_rules(query.filters)
+    query = with_history(session, query)
     ctx = query.context()
     as_of, settings = query.as_of, query.settings
+    historical = bool(query.historical)
     if _reads_snapshot(session, query):
         stored = session.execute(
             _snapshot_statement(
@@ -487,7 +586,8 @@ def iter_risk_rows(session: Session, query: RiskQuery) -> Iterator[RiskRow]:
                 query.filters,
                 as_of,
                 query.today,
-                *LISTED_COLUMNS,
+                historical,
+                *listed_columns(as_of, historical),
                 ElevatorRisk.score,
                 cast(ElevatorRisk.findings, Text).label("findings"),
             ).execution_options(yield_per=2000)
@@ -503,7 +603,14 @@ def iter_risk_rows(session: Session, query: RiskQuery) -> Iterator[RiskRow]:
         .subquery("scores")
     )
     statement = (
-        select(Elevator, scores.c.score, findings.c.rule, findings.c.ref_date, findings.c.value)
+        select(
+            *listed_columns(as_of, historical),
+            scores.c.score,
+            findings.c.rule,
+            findings.c.ref_date,
+            findings.c.value,
+        )
+        .select_from(Elevator)
         .join(scores, scores.c.elevator_id == Elevator.id)
         .join(findings, findings.c.elevator_id == Elevator.id)
         .order_by(scores.c.score.desc(), Elevator.id, findings.c.rule)
@@ -517,7 +624,9 @@ def snapshot_text_statement(
 ) -> Select[Any] | None:
     """The whole list from the snapshot as one statement of `columns`, in the list's order.
 
-    `columns` may name `Elevator` and `ElevatorRisk`, whose stored texts hold the findings. None
+    `columns` may name `Elevator` and `ElevatorRisk`, whose stored texts hold the findings; the
+    elevator's own columns should be those of `listed_columns(query.as_of, query.historical)`
+    with `query` settled by `with_history`. None
     when the snapshot cannot serve the list that way: another day, a rule or severity filter, or
     a snapshot not refreshed since its rows hold texts (migration 0008); `iter_risk_rows` then
     renders the rows. Filters are checked here too, before any row is read.
@@ -533,16 +642,19 @@ def snapshot_text_statement(
     ).one_or_none()
     if stored is None or tuple(stored) != (query.as_of, True):
         return None
-    return _snapshot_statement(query.actor, query.filters, query.as_of, query.today, *columns)
+    query = with_history(session, query)
+    return _snapshot_statement(
+        query.actor, query.filters, query.as_of, query.today, bool(query.historical), *columns
+    )
 
 
 def _group_rows(result: Iterable[Any], as_of: date) -> Iterator[RiskRow]:
     current: RiskRow | None = None
     for row in result:
-        if current is None or current.elevator.id != row.Elevator.id:
+        if current is None or current.elevator.id != row.id:
             if current is not None:
                 yield current
-            current = RiskRow(row.Elevator, int(row.score))
+            current = RiskRow(row, int(row.score))
         current.findings.append(to_finding(row.rule, row.ref_date, row.value, as_of))
     if current is not None:
         yield current
@@ -555,11 +667,16 @@ def risk_summary(session: Session, query: RiskQuery) -> dict[str, Any]:
     registry), live otherwise; both count the same rows the list shows.
     """
     rules = select_rules(query.filters)
+    query = with_history(session, query)
     ctx = query.context()
-    if _reads_snapshot(session, query):
+    # The snapshot holds today's street of each elevator: counted per street only when no
+    # street can have changed since the day.
+    if _reads_snapshot(session, query) and not query.historical:
         per_rule, per_street = _snapshot_summary(session, ctx)
     else:
-        per_rule, per_street = _live_summary(session, ctx, rules)
+        per_rule, per_street = _live_summary(
+            session, ctx, rules, street_on(query.as_of) if query.historical else Elevator.street
+        )
     counts = dict(per_rule)
     return {
         "as_of": query.as_of,
@@ -581,7 +698,7 @@ def risk_summary(session: Session, query: RiskQuery) -> dict[str, Any]:
 
 
 def _live_summary(
-    session: Session, ctx: RuleContext, rules: list[Rule]
+    session: Session, ctx: RuleContext, rules: list[Rule], street: Any
 ) -> tuple[Sequence[Any], Sequence[Any]]:
     findings = findings_statement(ctx, rules).subquery("findings")
     per_rule = session.execute(
@@ -594,11 +711,13 @@ def _live_summary(
         .group_by(findings.c.elevator_id)
         .subquery()
     )
+    day_street = street.label("street")
     per_street = session.execute(
-        select(Elevator.street, func.count(), func.sum(scores.c.score))
+        select(day_street, func.count(), func.sum(scores.c.score))
+        .select_from(Elevator)
         .join(scores, scores.c.elevator_id == Elevator.id)
-        .group_by(Elevator.street)
-        .order_by(Elevator.street)
+        .group_by(day_street)
+        .order_by(day_street)
     ).all()
     return per_rule, per_street
 

@@ -1,4 +1,4 @@
-"""Evidence tables refuse UPDATE and DELETE in the database itself (triggers of 0002 and 0007)."""
+"""Evidence tables refuse UPDATE and DELETE in the database itself (triggers of 0002, 0007, 0015)."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -19,7 +19,7 @@ from elevator_registry.maintenance.models import (
     StopUseNotice,
     UsageCheck,
 )
-from elevator_registry.registry.models import MaintenanceContract
+from elevator_registry.registry.models import ElevatorAssignmentChange, MaintenanceContract
 from tests import factories
 from tests.evidence_factories import CERTIFIED, inspection
 
@@ -126,7 +126,20 @@ def evidence(session: Session, world: factories.World) -> dict[str, int]:
         .returning(IncidentEvent.id)
     ).scalar_one()
     checked = inspection(session, world.lift_a, world.agency, performed_on=date(2026, 6, 1))
+    assignment = ElevatorAssignmentChange(
+        elevator_id=world.lift_a.id,
+        changed_on=date(2026, 11, 10),
+        from_street="古南街道",
+        to_street="古南街道",
+        from_user_unit_id=world.user_b.id,
+        to_user_unit_id=world.user_a.id,
+        actor="test",
+        created_at=AT,
+    )
+    session.add(assignment)
+    session.flush()
     return {
+        "elevator_assignment_change": assignment.id,
         "maintenance_record": record.id,
         "maintenance_confirmation": confirmation.id,
         "inspection": checked.id,
@@ -151,6 +164,7 @@ TABLES = [
     "incident_event",
     "usage_check",
     "rescue_drill",
+    "elevator_assignment_change",
 ]
 
 

@@ -131,7 +131,7 @@ def test_csv_export_has_a_bom_and_the_same_rows(
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     listed = client.get("/api/v1/risk-list", headers=bureau).json()["items"]
     assert [int(row[0]) for row in rows[1:]] == [row["elevator"]["id"] for row in listed]
-    assert [int(row[9]) for row in rows[1:]] == [row["score"] for row in listed]
+    assert [int(row[11]) for row in rows[1:]] == [row["score"] for row in listed]
     assert rows[0][1] == "设备代码 equipment_code"
 
 

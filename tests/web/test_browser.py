@@ -144,7 +144,7 @@ def test_officer_filters_risk_list_and_downloads_matching_csv(
     assert shown == expected_ids
     assert [int(row[0]) for row in rows[1:]] == expected_ids
     assert {row[4] for row in rows[1:]} == {world.street}
-    assert all(rule in row[10] for row in rows[1:])
+    assert all(rule in row[12] for row in rows[1:])
 
 
 def tile_basis(page: Any, code: str) -> str:
