@@ -31,6 +31,8 @@ from elevator_registry.errors import AuthenticationRequired, InvalidValue
 from elevator_registry.incidents import intake
 from elevator_registry.incidents import lifecycle as lifecycle_service
 from elevator_registry.incidents.schemas import TransitionAction
+from elevator_registry.labels import label
+from elevator_registry.messages_zh import field_label
 from elevator_registry.registry.enums import PlaceCategory
 from elevator_registry.rules import export
 from elevator_registry.rules import service as rules_service
@@ -94,13 +96,15 @@ def login(
         principal = auth_service.authenticate(session, secret=token.strip())
         if principal.role not in (*BUREAU_ROLES, *FIRM_ROLES):
             raise AuthenticationRequired(
-                "ROLE_HAS_NO_PAGES", f"角色 {principal.role} 没有网页 / no pages for this role"
+                "ROLE_HAS_NO_PAGES",
+                f"role {principal.role} has no pages",
+                message_zh=f"{label(principal.role)}角色没有可用的网页",
             )
     except AuthenticationRequired as error:
         return render(
             request,
             "login.html",
-            {"next": next, "errors": {"token": f"{error.message} ({error.code})"}},
+            {"next": next, "errors": {"token": error.message_zh}},
             web_session=web_session,
             settings=settings,
             status_code=401,
@@ -176,7 +180,10 @@ def _optional_id(value: str | None, field: str) -> int | None:
         return None
     if not value.isdigit() or not 1 <= int(value) <= 2_147_483_647:
         raise InvalidValue(
-            "VALIDATION_ERROR", f"{field}: 请输入正整数 / a positive integer", field=field
+            "VALIDATION_ERROR",
+            f"{field}: a positive integer",
+            field=field,
+            message_zh=f"{field_label(field)}须为正整数",
         )
     return int(value)
 
@@ -194,8 +201,9 @@ def risk_filters(
     if place_category and place_category not in set(PlaceCategory):
         raise InvalidValue(
             "VALIDATION_ERROR",
-            f"place_category: 未知场所类别 {place_category}",
+            f"place_category: unknown place category {place_category}",
             field="place_category",
+            message_zh=f"未知场所类别“{place_category}”",
         )
     return rules_service.RiskFilters(
         street=street or None,

@@ -100,7 +100,7 @@ def test_wrong_token_shows_the_error_next_to_the_field(pages: TestClient) -> Non
     form = pages.get("/login")
     answer = pages.post("/login", data={"token": "er_nope", "csrf_token": csrf_of(form.text)})
     assert answer.status_code == 401
-    assert 'id="token-error"' in answer.text and "TOKEN_INVALID" in answer.text
+    assert 'id="token-error"' in answer.text and "登录凭据无效或已撤销" in answer.text
 
 
 def test_login_without_csrf_token_is_refused(pages: TestClient, session: Session) -> None:
@@ -281,7 +281,7 @@ def test_risk_filter_form_sends_untouched_fields_empty(pages: TestClient, login:
     answer = pages.get("/bureau/risk", params={"street": "", "rule": "NO_USER_UNIT"} | empty)
     assert answer.status_code == 200
     bad = pages.get("/bureau/risk", params={"rule": "NO_USER_UNIT", "user_unit_id": "x"})
-    assert bad.status_code == 422 and "user_unit_id" in bad.text
+    assert bad.status_code == 422 and "使用单位须为正整数" in bad.text
 
 
 def test_dossier_workbook_downloads_with_the_session(
