@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from elevator_registry.messages_zh import field_label
 from elevator_registry.audit.models import AuditEvent
 from elevator_registry.inspection.models import Inspection
+from elevator_registry.messages_zh import field_label
 from elevator_registry.registry.elevators import REQUIRED_FIELDS
 from elevator_registry.registry.models import Elevator, ElevatorStatusChange
 from tests import factories

@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from elevator_registry.messages_zh import field_label
 from elevator_registry.audit.models import AuditEvent
 from elevator_registry.auth.enums import Role
+from elevator_registry.messages_zh import field_label
 from elevator_registry.registry.models import Licence, Organisation
 from tests import factories
 from tests.conftest import AuthHeaders
