@@ -36,8 +36,10 @@ from elevator_registry.registry.enums import (
     WarrantyContext,
     WarrantyScope,
 )
+from elevator_registry.rules.catalogue import Severity
 
 ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
+    Severity: {"critical": "严重", "high": "高", "medium": "中", "low": "低"},
     Role: {
         "bureau": "区市场监管局",
         "street_office": "街镇",
@@ -226,3 +228,23 @@ def raw_values() -> frozenset[str]:
         for value in labels
         if value.isascii() and any(character.isalpha() for character in value)
     )
+
+
+def actor_label(actor: str | None) -> str:
+    """Who filed a record, for a person: `bureau:张三的令牌#12` → `区市场监管局（张三的令牌）`.
+
+    Evidence rows store the principal's label (`role:token label#token id`, `public`, `cli`);
+    the token's id is internal, the role reads in Chinese.
+    """
+    if not actor:
+        return "—"
+    role, separator, rest = actor.partition(":")
+    if not separator:
+        return label(role)
+    name = rest.rsplit("#", 1)[0] if "#" in rest else rest
+    return f"{label(role)}（{name}）" if name else label(role)
+
+
+def yes_no(value: bool | None) -> str:
+    """是 / 否 for a flag, — for unknown."""
+    return "—" if value is None else ("是" if value else "否")

@@ -17,8 +17,16 @@ from elevator_registry.config import Settings
 from elevator_registry.incidents import lifecycle as lifecycle_service
 from elevator_registry.incidents.models import Incident
 from elevator_registry.kpi import service as kpi_service
-from elevator_registry.registry.models import Elevator, Organisation, Street
+from elevator_registry.registry.enums import OrganisationRole
+from elevator_registry.registry.models import (
+    Elevator,
+    MaintenanceContract,
+    Organisation,
+    OrganisationRoleRow,
+    Street,
+)
 from elevator_registry.rules import service as rules_service
+from elevator_registry.rules.context import current_contract
 
 # The buttons a maintenance firm gets, in the order of the rescue.
 FIRM_ACTIONS = ("accept", "arrive", "release")
@@ -40,6 +48,32 @@ class BoardRow:
     unit_name: str | None
     seconds_left: int
     actions: tuple[str, ...]
+
+
+def organisation_choices(session: Session, role: OrganisationRole) -> list[tuple[int, str]]:
+    """(id, name) of the organisations holding `role`, by name: a filter's picker."""
+    return [
+        (row.id, row.name)
+        for row in session.execute(
+            select(Organisation.id, Organisation.name)
+            .join(OrganisationRoleRow, OrganisationRoleRow.organisation_id == Organisation.id)
+            .where(OrganisationRoleRow.role == role)
+            .order_by(Organisation.name, Organisation.id)
+        )
+    ]
+
+
+def maintainer_names(session: Session, elevator_ids: list[int], day: date) -> dict[int, str]:
+    """The name of the unit whose contract covers `day`, per elevator (absent: none)."""
+    if not elevator_ids:
+        return {}
+    rows = session.execute(
+        select(Elevator.id, Organisation.name)
+        .join(MaintenanceContract, current_contract(day))
+        .join(Organisation, Organisation.id == MaintenanceContract.maintenance_unit_id)
+        .where(Elevator.id.in_(elevator_ids))
+    )
+    return {row.id: row.name for row in rows}
 
 
 def street_names(session: Session) -> list[str]:

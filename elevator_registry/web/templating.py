@@ -1,4 +1,4 @@
-"""Jinja2 environment of the pages: Chinese labels for the API's codes, local-time formatting."""
+"""Jinja2 environment of the pages: Chinese labels for the API's codes (filter `zh`), local time."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,43 +11,23 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from elevator_registry.config import Settings, get_settings
+from elevator_registry.incidents.enums import IncidentEventKind, IncidentKind, IncidentStatus
+from elevator_registry.labels import ENUM_LABELS, label
+from elevator_registry.registry.enums import ElevatorStatus
+from elevator_registry.rules.catalogue import Severity
 from elevator_registry.web import session as web_session_module
 from elevator_registry.web.session import WebSession
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-STATUS_ZH = {
-    "reported": "已接报",
-    "dispatched": "已派单",
-    "accepted": "维保单位已接单",
-    "arrived": "救援人员已到场",
-    "released": "被困人员已解救",
-    "closed": "已办结",
-    "self_released": "已自行脱困",
-    "false_alarm": "误报",
-    "cancelled": "已取消",
-}
-EVENT_ZH = STATUS_ZH | {
-    "reported": "收到报告",
-    "dispatched": "派单至维保单位",
-    "escalated": "升级处置",
-    "duplicate_report": "收到重复报告",
-    "accepted": "维保单位接单",
-    "arrived": "救援人员到场",
-    "released": "被困人员解救",
-}
-KIND_ZH = {"trapped": "电梯困人", "fault": "电梯故障", "complaint": "投诉", "inquiry": "咨询"}
-ELEVATOR_STATUS_ZH = {
-    "registered": "已登记",
-    "in_use": "在用",
-    "suspended": "停用",
-    "sealed": "查封",
-    "scrapped": "报废",
-    "cancelled": "注销",
-}
+# The pages' names for the label maps (one source: `elevator_registry.labels`).
+STATUS_ZH = ENUM_LABELS[IncidentStatus]
+EVENT_ZH = ENUM_LABELS[IncidentEventKind]
+KIND_ZH = ENUM_LABELS[IncidentKind]
+ELEVATOR_STATUS_ZH = ENUM_LABELS[ElevatorStatus]
 ESCALATION_ZH = {1: "一级 维保单位", 2: "二级 备用救援单位", 3: "三级 消防119"}
-SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低"}
+SEVERITY_ZH = ENUM_LABELS[Severity]
 
 
 def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -94,6 +74,7 @@ def _build() -> Jinja2Templates:
         yuan=_yuan,
         kpi_value=_kpi_value,
         kpi_target=_kpi_target,
+        zh=label,
     )
     templates.env.globals.update(
         STATUS_ZH=STATUS_ZH,
