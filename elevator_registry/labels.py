@@ -195,12 +195,13 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
     },
 }
 
-# A stored value read from a row carries no enum type; values shared by several enums have the
-# same meaning in each, except where an enum below is named to win (event kinds read as
-# statuses on pages that list incidents).
+# A stored value read from a row carries no enum type. Values shared by several enums mean the
+# same in each except two (test_labels checks): a bare "suspended" is an elevator's status (a
+# licence's reads through its enum), and an incident's status wins over the event kind.
 _BY_VALUE: dict[str, str] = {}
-for _labels in reversed(list(ENUM_LABELS.values())):
+for _labels in ENUM_LABELS.values():
     _BY_VALUE.update(_labels)
+_BY_VALUE.update(ENUM_LABELS[ElevatorStatus])
 _BY_VALUE.update(ENUM_LABELS[IncidentStatus])
 
 

@@ -136,11 +136,19 @@ def dashboard(
     )
     monthly = kpi_service.compute(session, group_by=kpi_service.GroupBy.MONTH, now=now, **common)
     tiles = district["groups"][0]["kpis"] if district["groups"] else []
+    # A month the period covers only in part (the running one, mostly) is marked on the charts:
+    # its rate counts its elevator-months by the share of days, as the plan's monthly rate does.
+    partial = [
+        month for month, share in kpi_service.month_shares(date_from, date_to).items() if share < 1
+    ]
     series = [
         {
             "figure": tile,
             "points": [
-                (group["key"], next(k for k in group["kpis"] if k["code"] == tile["code"])["value"])
+                (
+                    f"{group['key']} 未满月" if group["key"] in partial else group["key"],
+                    next(k for k in group["kpis"] if k["code"] == tile["code"])["value"],
+                )
                 for group in monthly["groups"]
             ],
         }
@@ -157,9 +165,14 @@ def dashboard(
             settings=settings,
         ),
     )
+    # Streets with the most risk first: where the bureau should look.
+    risk["by_street"] = sorted(
+        risk["by_street"], key=lambda row: (-row["score"], -row["elevators"], row["street"])
+    )
     return {
         "tiles": tiles,
         "series": series,
+        "partial_months": partial,
         "risk": risk,
         "incidents": open_incidents(session, actor=actor, now=now, limit=10),
     }

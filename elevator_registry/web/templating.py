@@ -55,14 +55,25 @@ def _kpi_value(figure: dict[str, Any]) -> str:
     if figure["unit"] == "minutes":
         return f"{value:.1f} 分钟"
     if figure["code"] == "trapped_fault_rate":
-        return f"{value * 100:.3f}%"
+        return f"{value * 100:.3f}% {PER_ELEVATOR_MONTH}"
     return _percent(value)
+
+
+COMPARISON_SIGNS = {">=": "≥", "<": "<", "<=": "≤"}
+# The fault rate is counted per elevator in use and calendar month (kpi.definitions).
+PER_ELEVATOR_MONTH = "每台·月"
 
 
 def _kpi_target(figure: dict[str, Any]) -> str:
     target = figure["target"]
-    shown = f"{target:g} 分钟" if figure["unit"] == "minutes" else f"{target * 100:g}%"
-    return f"{figure['comparison']} {shown}"
+    if figure["unit"] == "minutes":
+        shown = f"{target:g} 分钟"
+    elif figure["code"] == "trapped_fault_rate":
+        shown = f"{target * 100:g}% {PER_ELEVATOR_MONTH}"
+    else:
+        shown = f"{target * 100:g}%"
+    comparison = str(figure["comparison"])
+    return f"{COMPARISON_SIGNS.get(comparison, comparison)} {shown}"
 
 
 def _build() -> Jinja2Templates:
