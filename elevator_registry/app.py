@@ -23,6 +23,7 @@ from elevator_registry.incidents import routes as incident_routes
 from elevator_registry.inspection.routes import router as inspection_router
 from elevator_registry.kpi.routes import router as kpi_router
 from elevator_registry.maintenance.routes import router as maintenance_router
+from elevator_registry.messages_zh import chinese_message, validation_message_zh
 from elevator_registry.registry.routes import router as registry_router
 from elevator_registry.rules.routes import router as rules_router
 from elevator_registry.schemas import ErrorResponse
@@ -35,13 +36,25 @@ Registry for the 綦江区 "安全乘梯守护行动" (2022): every elevator, it
 unit, inspections and incidents, with the plan's rules enforced on write.
 
 Authenticate with `Authorization: Bearer <token>` (`elevator-registry tokens create`). Every
-refusal has the shape `{"error": {"code", "message", "field"?, "rule"?}}`; `code` is stable.
+refusal has the shape `{"error": {"code", "message", "message_zh", "field"?, "rule"?}}`: `code`
+is stable, `message` English, `message_zh` the Chinese sentence to show a person.
 Lists are keyset-paginated: pass `next_cursor` back as `cursor`.
 """
 
 
-def _envelope(status_code: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    body: dict[str, str] = {"code": code, "message": message}
+def _envelope(
+    status_code: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    *,
+    message_zh: str | None = None,
+) -> JSONResponse:
+    body: dict[str, str] = {
+        "code": code,
+        "message": message,
+        "message_zh": message_zh or chinese_message(code, field) or "请求未能完成",
+    }
     if field is not None:
         body["field"] = field
     return JSONResponse(status_code=status_code, content={"error": body})
@@ -57,10 +70,17 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
     first = error.errors()[0]
     location = [str(part) for part in first["loc"] if part not in ("body", "query", "path")]
     field = ".".join(location) or None
+    message_zh = validation_message_zh(first, field)
     if first["type"] == "extra_forbidden":
-        return _envelope(422, "UNKNOWN_FIELD", f"{field} is not a field of this request", field)
+        return _envelope(
+            422,
+            "UNKNOWN_FIELD",
+            f"{field} is not a field of this request",
+            field,
+            message_zh=message_zh,
+        )
     message = f"{field}: {first['msg']}" if field else str(first["msg"])
-    return _envelope(422, "VALIDATION_ERROR", message, field)
+    return _envelope(422, "VALIDATION_ERROR", message, field, message_zh=message_zh)
 
 
 async def _http_error(_request: Request, error: Exception) -> JSONResponse:

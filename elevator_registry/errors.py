@@ -1,11 +1,15 @@
 """The DomainError family: every refusal carries an HTTP status and a stable machine-readable code.
 
-Rendered by one handler as `{"error": {"code", "message", "field"?, "rule"?}}`. Codes are a
-public contract: clients branch on them, so never rename one.
+Rendered by one handler as `{"error": {"code", "message", "message_zh", "field"?, "rule"?}}`.
+Codes are a public contract: clients branch on them, so never rename one. `message` is English
+(programs, logs); `message_zh` is what a person reads: given at the raise site when it must carry
+a value, otherwise the catalogue's sentence for the code (`messages_zh.MESSAGES_ZH`).
 """
 
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
+
+from elevator_registry.messages_zh import chinese_message
 
 
 class DomainError(Exception):
@@ -27,13 +31,12 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         self.rule = rule
-        self.message_zh = message_zh
+        # A code missing from the catalogue still reads as Chinese (tests keep the list full).
+        self.message_zh = message_zh or chinese_message(code, field) or f"请求被拒绝（{code}）"
 
     def as_dict(self) -> dict[str, str]:
         """The `error` object of the envelope, without empty keys."""
-        body = {"code": self.code, "message": self.message}
-        if self.message_zh is not None:
-            body["message_zh"] = self.message_zh
+        body = {"code": self.code, "message": self.message, "message_zh": self.message_zh}
         if self.field is not None:
             body["field"] = self.field
         if self.rule is not None:
@@ -64,12 +67,6 @@ class AuthenticationRequired(DomainError):
     status_code = 401
 
 
-class TooManyAttempts(DomainError):
-    """Refused for now because of too many recent failures (a locked login)."""
-
-    status_code = 429
-
-
 class Forbidden(DomainError):
     """The caller is known but may not do this (role) or not to this record (scope)."""
 
@@ -83,7 +80,9 @@ class NotFound(DomainError):
 
     def __init__(self, entity: str, identifier: object) -> None:
         super().__init__(
-            f"{entity.upper()}_NOT_FOUND", f"{entity.replace('_', ' ')} {identifier} not found"
+            f"{entity.upper()}_NOT_FOUND",
+            f"{entity.replace('_', ' ')} {identifier} not found",
+            message_zh=chinese_message(f"{entity.upper()}_NOT_FOUND", identifier=identifier),
         )
 
 
@@ -97,11 +96,6 @@ class RuleViolation(Conflict):
     """Refused by a named rule of the plan or the law; `rule` is its code in the catalogue."""
 
     def __init__(
-        self,
-        rule: str,
-        message: str,
-        *,
-        field: str | None = None,
-        message_zh: str | None = None,
+        self, rule: str, message: str, *, field: str | None = None, message_zh: str | None = None
     ) -> None:
         super().__init__(rule, message, field=field, rule=rule, message_zh=message_zh)

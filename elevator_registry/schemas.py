@@ -51,11 +51,14 @@ class Page(BaseModel, Generic[T]):
 
 
 class ErrorBody(BaseModel):
-    """The `error` object: a stable code, a human message, and the field and rule when known."""
+    """The `error` object: a stable code, the English and Chinese messages, field and rule."""
 
     code: str = Field(examples=["WARRANTY_BELOW_MINIMUM"])
-    message: str
-    message_zh: str | None = None
+    message: str = Field(description="English, for programs and logs.")
+    message_zh: str = Field(
+        description="Chinese, the sentence to show a person.",
+        examples=["质保期短于方案要求的最低年限"],
+    )
     field: str | None = None
     rule: str | None = None
 

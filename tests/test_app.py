@@ -51,6 +51,7 @@ def test_query_parameters_are_validated_into_the_envelope(
     assert response.json()["error"] == {
         "code": "VALIDATION_ERROR",
         "message": response.json()["error"]["message"],
+        "message_zh": "每页条数须不小于 1",
         "field": "limit",
     }
 

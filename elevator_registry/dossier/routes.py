@@ -46,7 +46,11 @@ def read_dossier(
     )
     if format == "xlsx":
         return Response(
-            content=dossier_service.dossier_workbook(dossier, timezone=settings.timezone),
+            content=dossier_service.dossier_workbook(
+                dossier,
+                timezone=settings.timezone,
+                names=dossier_service.organisation_names(session, dossier),
+            ),
             media_type=dossier_service.XLSX_MEDIA_TYPE,
             headers={
                 "Content-Disposition": (

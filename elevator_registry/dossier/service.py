@@ -8,7 +8,9 @@ resolutions), so the cost does not grow with the number of sections' children.
 import io
 import types
 import typing
+from collections.abc import Mapping
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +28,7 @@ from elevator_registry.incidents.models import Incident
 from elevator_registry.inspection import service as inspection_service
 from elevator_registry.inspection.models import Inspection, SafetyAssessment
 from elevator_registry.inspection.schemas import AssessmentRead, InspectionRead
+from elevator_registry.labels import actor_label, label, yes_no
 from elevator_registry.maintenance import hazards as hazard_service
 from elevator_registry.maintenance import service as record_service
 from elevator_registry.maintenance.models import (
@@ -35,10 +38,74 @@ from elevator_registry.maintenance.models import (
     UsageCheck,
 )
 from elevator_registry.maintenance.schemas import RescueDrillRead, UsageCheckRead
+from elevator_registry.messages_zh import field_label
 from elevator_registry.registry import elevators as elevator_service
-from elevator_registry.registry.models import MaintenanceContract, Warranty
+from elevator_registry.registry.models import MaintenanceContract, Organisation, Warranty
 from elevator_registry.registry.schemas import ContractRead, WarrantyRead
 
+# Columns holding an organisation's id: the workbook shows its name.
+ORGANISATION_COLUMNS = frozenset(
+    {
+        "maintenance_unit_id",
+        "user_unit_id",
+        "issuer_id",
+        "agency_id",
+        "self_tester_id",
+        "reporter_organisation_id",
+        "manufacturer_id",
+        "installer_id",
+    }
+)
+SHEET_LABELS = {
+    "elevator": "电梯",
+    "contracts": "维保合同",
+    "warranties": "质保",
+    "maintenance_records": "维保记录",
+    "inspections": "检验检测",
+    "safety_assessments": "安全评估",
+    "hazard_reports": "隐患",
+    "usage_checks": "使用单位自查",
+    "rescue_drills": "应急演练",
+    "incidents": "96333 事件",
+}
+# Columns holding an enum's value even where the read model types them as text.
+ENUM_COLUMNS = frozenset(
+    {"mode", "scope", "context", "record_class", "kind", "result", "conclusion", "severity"}
+    | {"channel", "status", "fault_cause_code", "place_category", "type_code"}
+)
+# Workbook columns whose header differs from the field's name in a request.
+COLUMN_LABELS = {
+    "id": "记录编号",
+    "elevator_id": "设备代码",
+    "confirmation": "确认",
+    "resolution": "整改",
+    "notice": "停用通知书",
+    "filed_by": "填报人",
+    "created_at": "录入时间",
+    "revision": "版本",
+    "superseded_by_id": "更正后的记录",
+    "reported_to_bureau_at": "报告监管局时间",
+    "findings_count": "问题数",
+    "risk_score": "风险分",
+    "next_inspection_due_on": "下次定期检验",
+    "next_self_test_due_on": "下次自行检测",
+    "inspection_valid_until": "检验有效期至",
+    "status_changed_on": "状态变更日期",
+    "district": "区县",
+    "number": "事件编号",
+    "reported_at": "报告时间",
+    "arrival_deadline_at": "到场时限",
+    "dispatched_at": "派单时间",
+    "accepted_at": "接单时间",
+    "arrived_at": "到场时间",
+    "released_at": "解救时间",
+    "closed_at": "办结时间",
+    "issued_at": "出具时间",
+    "notice_number": "通知书编号",
+    "resolved_on": "整改完成日期",
+    "performed_at": "维保时间",
+    "findings": "发现的问题",
+}
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Sheet names (≤ 31 characters) in workbook order; the elevator itself comes first.
@@ -172,6 +239,38 @@ def _cell_value(value: Any, timezone: ZoneInfo) -> Any:
     return value
 
 
+def header(column: str) -> str:
+    """The Chinese header of a workbook column (`confirmation.confirmed_at` → 确认·确认时间)."""
+    *parents, name = column.split(".")
+    named = COLUMN_LABELS.get(name) or field_label(name)
+    return "·".join([*(COLUMN_LABELS.get(part) or field_label(part) for part in parents), named])
+
+
+class _Texts:
+    """A cell's value as a person reads it: labels for enums and flags, names for ids."""
+
+    def __init__(self, names: Mapping[int, str], equipment_code: str, zone: ZoneInfo) -> None:
+        self.names = names
+        self.equipment_code = equipment_code
+        self.zone = zone
+
+    def __call__(self, column: str, value: Any) -> Any:
+        name = column.rsplit(".", 1)[-1]
+        if value is None:
+            return None
+        if name in ORGANISATION_COLUMNS and isinstance(value, int):
+            return self.names.get(value, value)
+        if name == "elevator_id":
+            return self.equipment_code
+        if name == "filed_by":
+            return actor_label(value)
+        if isinstance(value, bool):
+            return yes_no(value)
+        if isinstance(value, StrEnum) or name in ENUM_COLUMNS:
+            return label(value)
+        return _cell_value(value, self.zone)
+
+
 def _flat_text(item: Any) -> str:
     if isinstance(item, dict):
         return " ".join(str(part) for part in item.values() if part is not None)
@@ -188,35 +287,54 @@ def _cell(sheet: Any, value: Any) -> WriteOnlyCell:
     return cell
 
 
-def dossier_workbook(dossier: Dossier, *, timezone: str) -> bytes:
-    """The dossier as an XLSX workbook: sheet `elevator` (field, value), then one per section
-    with a header row; times in the district's local time."""
+def organisation_names(session: Session, dossier: Dossier) -> dict[int, str]:
+    """The names of the organisations the dossier refers to by id (units, agencies, makers)."""
+    ids: set[int] = set()
+    documents = [dossier.elevator.model_dump(mode="python")] + [
+        item.model_dump(mode="python") for section in SECTIONS for item in getattr(dossier, section)
+    ]
+    for document in documents:
+        ids.update(
+            value
+            for column, value in document.items()
+            if column in ORGANISATION_COLUMNS and isinstance(value, int)
+        )
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+    )
+    return {row.id: row.name for row in rows}
+
+
+def dossier_workbook(dossier: Dossier, *, timezone: str, names: Mapping[int, str]) -> bytes:
+    """The dossier as an XLSX workbook for people: sheet 电梯 (项目, 内容), then one per section
+    with a header row; Chinese headers and labels, organisations by name (`names`, from
+    `organisation_names`), times in the district's local time."""
     zone = ZoneInfo(timezone)
+    text = _Texts(names, dossier.elevator.equipment_code, zone)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("elevator")
-    sheet.append([_cell(sheet, "field"), _cell(sheet, "value")])
+    sheet = workbook.create_sheet(SHEET_LABELS["elevator"])
+    sheet.append([_cell(sheet, "项目"), _cell(sheet, "内容")])
     elevator = dossier.elevator.model_dump(mode="python")
     for column in columns_of(type(dossier.elevator)):
         sheet.append(
-            [_cell(sheet, column), _cell(sheet, _cell_value(_lookup(elevator, column), zone))]
+            [_cell(sheet, header(column)), _cell(sheet, text(column, _lookup(elevator, column)))]
         )
     sheet.append(
-        [
-            _cell(sheet, "dossier_generated_at"),
-            _cell(sheet, _cell_value(dossier.generated_at, zone)),
-        ]
+        [_cell(sheet, "档案生成时间"), _cell(sheet, _cell_value(dossier.generated_at, zone))]
     )
     for section in SECTIONS:
         items: list[BaseModel] = getattr(dossier, section)
         model = _model_of(typing.get_args(Dossier.model_fields[section].annotation)[0])
         assert model is not None
         columns = columns_of(model)
-        sheet = workbook.create_sheet(section)
-        sheet.append([_cell(sheet, column) for column in columns])
+        sheet = workbook.create_sheet(SHEET_LABELS[section])
+        sheet.append([_cell(sheet, header(column)) for column in columns])
         for item in items:
             document = item.model_dump(mode="python")
             sheet.append(
-                [_cell(sheet, _cell_value(_lookup(document, column), zone)) for column in columns]
+                [_cell(sheet, text(column, _lookup(document, column))) for column in columns]
             )
     buffer = io.BytesIO()
     workbook.save(buffer)

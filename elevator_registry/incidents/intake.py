@@ -94,6 +94,7 @@ class RescueCodeUnknown(NotFound):
             f"no elevator has rescue code {rescue_code!r}; check the code printed in the car "
             "or call 96333",
             field="rescue_code",
+            message_zh=f"没有电梯使用 96333 识别码“{rescue_code}”，请核对轿厢内张贴的识别码或拨打 96333",
         )
 
 

@@ -55,6 +55,7 @@ class RateLimited(DomainError):
             "RATE_LIMITED",
             f"more than {limit} from this client; retry in {retry_after} s (in an emergency "
             "call 96333)",
+            message_zh=f"请求过于频繁，请 {retry_after} 秒后再试（紧急情况请直接拨打 96333）",
         )
         self.retry_after = retry_after
 

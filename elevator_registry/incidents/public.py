@@ -49,8 +49,11 @@ def track(session: Session, *, token: str, settings: Settings) -> dict[str, Any]
         .where(IncidentEvent.incident_id == incident.id)
         .order_by(IncidentEvent.at, IncidentEvent.id)
     ).all()
+    elevator = session.get(Elevator, incident.elevator_id)
+    assert elevator is not None  # incident.elevator_id is a non-null foreign key
     return {
         "number": incident.number,
+        "elevator": _place(elevator),
         "kind": incident.kind,
         "status": incident.status,
         "escalation_level": incident.escalation_level,
@@ -65,6 +68,18 @@ def track(session: Session, *, token: str, settings: Settings) -> dict[str, Any]
             for kind, at, detail in events
         ],
         "hotline": settings.rescue_hotline,
+    }
+
+
+def _place(elevator: Elevator) -> dict[str, Any]:
+    """Where the elevator is, as its card shows it (so the reporter can tell it is the right one)."""
+    return {
+        "rescue_code": elevator.rescue_code,
+        "street": elevator.street,
+        "address": elevator.address,
+        "building": elevator.building,
+        "unit": elevator.unit,
+        "in_house_number": elevator.in_house_number,
     }
 
 
@@ -94,6 +109,9 @@ def elevator_card(
     return {
         "rescue_code": elevator.rescue_code,
         "address": elevator.address,
+        "building": elevator.building,
+        "unit": elevator.unit,
+        "in_house_number": elevator.in_house_number,
         "street": elevator.street,
         "status": elevator.status,
         "place_category": elevator.place_category,

@@ -181,10 +181,22 @@ class TrackingEvent(ReadModel):
     escalation_level: int | None = None
 
 
+class TrackedElevator(ReadModel):
+    """Where the reported elevator is: what its public card shows."""
+
+    rescue_code: str
+    street: str
+    address: str
+    building: str | None
+    unit: str | None
+    in_house_number: str | None = Field(description="The lift's number in its building.")
+
+
 class IncidentTracking(ReadModel):
     """GET /incidents/track/{token}: no phone numbers, no names of people."""
 
     number: str
+    elevator: TrackedElevator
     kind: IncidentKind
     status: IncidentStatus
     escalation_level: int
@@ -203,6 +215,9 @@ class PublicElevatorCard(ReadModel):
 
     rescue_code: str
     address: str
+    building: str | None = None
+    unit: str | None = None
+    in_house_number: str | None = None
     street: str
     status: str
     place_category: str

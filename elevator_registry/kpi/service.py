@@ -122,7 +122,7 @@ def compute(
             for name, value in row.items():
                 if name != "key":
                     sums[row["key"]][name] += float(value or 0)
-    months = _months(date_from, date_to)
+    months = month_shares(date_from, date_to)
     for statement in fleets:
         for row in session.execute(statement).mappings():
             # The fleet is counted on the period's last day and stands for every month of it.
@@ -423,7 +423,7 @@ def _fleet_counts(group_by: GroupBy, scope: dict[str, Any], on: date) -> Select[
 # Assembly ------------------------------------------------------------------------------------
 
 
-def _months(date_from: date, date_to: date) -> dict[str, float]:
+def month_shares(date_from: date, date_to: date) -> dict[str, float]:
     """Each calendar month the period touches, with the share of its days inside the period."""
     shares: dict[str, float] = {}
     day = date_from.replace(day=1)

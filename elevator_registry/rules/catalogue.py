@@ -280,7 +280,7 @@ MAINTAINER_NOT_ELIGIBLE = Rule(
     (),
     queries.maintainer_not_eligible,
     lambda _ref, unit, _as_of: (
-        f"维保单位 #{unit} 已列入黑名单或无有效许可",
+        "当前维保单位已列入黑名单或无有效许可",
         f"maintenance unit #{unit} is blacklisted or holds no licence in force",
     ),
 )
@@ -395,9 +395,9 @@ NO_RESCUE_DRILL = Rule(
     ("rescue_drill_days",),
     queries.no_rescue_drill,
     _optional_since(
-        "维保单位 #{value} 上次应急演练 {ref}",
+        "当前维保单位上次应急演练 {ref}",
         "maintenance unit #{value} last held a rescue drill on {ref}",
-        "维保单位 #{value} 无应急演练记录",
+        "当前维保单位无应急演练记录",
         "maintenance unit #{value} has no rescue drill on record",
     ),
 )

@@ -6,7 +6,9 @@ sends it: the finding texts were rendered by the refresh (`rules.snapshot`) with
 `_cells` uses, so no row passes through Python here. Other lists, a snapshot refreshed before
 its rows held texts, SQLite, and XLSX are rendered row by row from `service.iter_risk_rows`.
 Both CSV paths quote every cell and end lines with LF, as COPY does, so they write the same
-bytes for the same rows.
+bytes for the same rows; both write place categories and statuses as their Chinese labels
+(`labels.ENUM_LABELS`, a CASE in the COPY's query). The CSV's header keeps each column's key
+beside its Chinese name for programs; the XLSX, for people, has Chinese headers only.
 """
 
 import csv
@@ -17,9 +19,11 @@ from typing import Any
 
 import psycopg
 from openpyxl import Workbook
-from sqlalchemy import Select, func
+from sqlalchemy import Select, case, func
 from sqlalchemy.orm import Session
 
+from elevator_registry.labels import ENUM_LABELS
+from elevator_registry.registry.enums import ElevatorStatus, PlaceCategory
 from elevator_registry.rules import service as rules_service
 from elevator_registry.rules.models import ElevatorRisk
 from elevator_registry.rules.service import RiskQuery, RiskRow, finding_cells
@@ -42,6 +46,10 @@ COLUMNS = (
     ("details_en", "findings"),
 )
 HEADER = [f"{zh} {en}" for en, zh in COLUMNS]
+# The workbook is for people: Chinese headers only (the CSV keeps the keys programs read).
+HEADER_ZH = [zh if en != "details_en" else "问题（英文）" for en, zh in COLUMNS]
+PLACE_LABELS = ENUM_LABELS[PlaceCategory]
+STATUS_LABELS = ENUM_LABELS[ElevatorStatus]
 COPY_OPTIONS = "(FORMAT csv, FORCE_QUOTE *, ENCODING 'UTF8')"
 COPY_CHUNK_BYTES = 1 << 16
 Chunks = Generator[bytes, None, None]
@@ -66,8 +74,8 @@ def _cells(row: RiskRow) -> list[object]:
         elevator.rescue_code,
         elevator.street,
         elevator.address,
-        elevator.place_category,
-        elevator.status,
+        PLACE_LABELS.get(elevator.place_category, elevator.place_category),
+        STATUS_LABELS.get(elevator.status, elevator.status),
         elevator.commissioned_on.isoformat() if elevator.commissioned_on else "",
         elevator.user_unit_name or "",
         elevator.maintenance_unit_name or "",
@@ -90,8 +98,8 @@ def cells_sql(query: RiskQuery) -> tuple[Any, ...]:
         listed["rescue_code"],
         listed["street"],
         listed["address"],
-        listed["place_category"],
-        listed["status"],
+        case(PLACE_LABELS, value=listed["place_category"], else_=listed["place_category"]),
+        case(STATUS_LABELS, value=listed["status"], else_=listed["status"]),
         func.coalesce(func.to_char(listed["commissioned_on"], "YYYY-MM-DD"), ""),
         func.coalesce(listed["user_unit_name"], ""),
         func.coalesce(listed["maintenance_unit_name"], ""),
@@ -172,8 +180,8 @@ def _copy_chunks(driver: Any, copy_sql: str) -> Chunks:
 def xlsx_chunks(rows: Iterable[RiskRow], *, chunk_size: int = 1 << 16) -> Chunks:
     """An XLSX workbook built row by row in write-only mode, spooled to disk, then streamed."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("风险清单 risk list")
-    sheet.append(HEADER)
+    sheet = workbook.create_sheet("风险清单")
+    sheet.append(HEADER_ZH)
     for row in rows:
         sheet.append(_cells(row))
     with tempfile.TemporaryFile() as spool:

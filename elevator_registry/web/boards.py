@@ -18,8 +18,16 @@ from elevator_registry.incidents import lifecycle as lifecycle_service
 from elevator_registry.incidents.models import Incident
 from elevator_registry.incidents.scoping import mask_phone, sees_caller_phone
 from elevator_registry.kpi import service as kpi_service
-from elevator_registry.registry.models import Elevator, Organisation, Street
+from elevator_registry.registry.enums import OrganisationRole
+from elevator_registry.registry.models import (
+    Elevator,
+    MaintenanceContract,
+    Organisation,
+    OrganisationRoleRow,
+    Street,
+)
 from elevator_registry.rules import service as rules_service
+from elevator_registry.rules.context import current_contract
 
 # The buttons a maintenance firm gets, in the order of the rescue; "close" comes with the
 # fault-cause picker, the two side exits are buttons of their own.
@@ -55,6 +63,32 @@ class BoardRow:
     in_house_number: str | None = None
     # Unmasked only for whoever calls the reporter back (staff, the assigned firm).
     caller_phone: str | None = None
+
+
+def organisation_choices(session: Session, role: OrganisationRole) -> list[tuple[int, str]]:
+    """(id, name) of the organisations holding `role`, by name: a filter's picker."""
+    return [
+        (row.id, row.name)
+        for row in session.execute(
+            select(Organisation.id, Organisation.name)
+            .join(OrganisationRoleRow, OrganisationRoleRow.organisation_id == Organisation.id)
+            .where(OrganisationRoleRow.role == role)
+            .order_by(Organisation.name, Organisation.id)
+        )
+    ]
+
+
+def maintainer_names(session: Session, elevator_ids: list[int], day: date) -> dict[int, str]:
+    """The name of the unit whose contract covers `day`, per elevator (absent: none)."""
+    if not elevator_ids:
+        return {}
+    rows = session.execute(
+        select(Elevator.id, Organisation.name)
+        .join(MaintenanceContract, current_contract(day))
+        .join(Organisation, Organisation.id == MaintenanceContract.maintenance_unit_id)
+        .where(Elevator.id.in_(elevator_ids))
+    )
+    return {row.id: row.name for row in rows}
 
 
 def street_names(session: Session) -> list[str]:
@@ -140,11 +174,19 @@ def dashboard(
     )
     monthly = kpi_service.compute(session, group_by=kpi_service.GroupBy.MONTH, now=now, **common)
     tiles = district["groups"][0]["kpis"] if district["groups"] else []
+    # A month the period covers only in part (the running one, mostly) is marked on the charts:
+    # its rate counts its elevator-months by the share of days, as the plan's monthly rate does.
+    partial = [
+        month for month, share in kpi_service.month_shares(date_from, date_to).items() if share < 1
+    ]
     series = [
         {
             "figure": tile,
             "points": [
-                (group["key"], next(k for k in group["kpis"] if k["code"] == tile["code"])["value"])
+                (
+                    f"{group['key']} 未满月" if group["key"] in partial else group["key"],
+                    next(k for k in group["kpis"] if k["code"] == tile["code"])["value"],
+                )
                 for group in monthly["groups"]
             ],
         }
@@ -161,9 +203,14 @@ def dashboard(
             settings=settings,
         ),
     )
+    # Streets with the most risk first: where the bureau should look.
+    risk["by_street"] = sorted(
+        risk["by_street"], key=lambda row: (-row["score"], -row["elevators"], row["street"])
+    )
     return {
         "tiles": tiles,
         "series": series,
+        "partial_months": partial,
         "risk": risk,
         "incidents": open_incidents(session, actor=actor, now=now, limit=10),
     }

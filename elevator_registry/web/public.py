@@ -27,6 +27,7 @@ from elevator_registry.incidents import public as public_service
 from elevator_registry.incidents.enums import IncidentKind, IncidentStatus
 from elevator_registry.incidents.protection import limit_public_intake, limit_public_read
 from elevator_registry.incidents.schemas import IncidentCreate
+from elevator_registry.messages_zh import validation_message_zh
 from elevator_registry.visits import service as visit_service
 from elevator_registry.web import session as web_session_module
 from elevator_registry.web.routing import PageRoute, WebSessionDep
@@ -210,7 +211,7 @@ def submit_report(
     except DomainError as error:
         if error.field is None:
             raise
-        errors[error.field] = error.message
+        errors[error.field] = error.message_zh
     if answer is None:
         card = public_service.elevator_card(
             session, rescue_code=rescue_code, settings=settings, now=clock.now()
@@ -234,11 +235,12 @@ def submit_report(
 
 def _field_errors(error: ValueError) -> dict[str, str]:
     if not isinstance(error, ValidationError):
-        return {"trapped_count": "请填写人数（数字） / enter a number"}
-    return {
-        ".".join(str(part) for part in item["loc"]) or "form": item["msg"]
-        for item in error.errors()
-    }
+        return {"trapped_count": "请填写人数（数字）"}
+    messages: dict[str, str] = {}
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or None
+        messages[field or "form"] = validation_message_zh(dict(item), field)
+    return messages
 
 
 @router.get("/t/{token}")

@@ -21,6 +21,7 @@ from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings, get_settings
 from elevator_registry.errors import AuthenticationRequired, DomainError
+from elevator_registry.messages_zh import validation_message_zh
 from elevator_registry.web import session as web_session_module
 from elevator_registry.web.session import WebSession
 from elevator_registry.web.templating import render
@@ -134,7 +135,10 @@ class PageRoute(APIRoute):
                 first = error.errors()[0]
                 field = ".".join(str(part) for part in first["loc"][1:]) or None
                 refusal = DomainError(
-                    "VALIDATION_ERROR", f"{field}: {first['msg']}" if field else first["msg"]
+                    "VALIDATION_ERROR",
+                    f"{field}: {first['msg']}" if field else first["msg"],
+                    field=field,
+                    message_zh=validation_message_zh(first, field),
                 )
                 return error_page(request, refusal, settings, 422)
 

@@ -12,7 +12,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from elevator_registry.accounts import service as accounts_service
@@ -32,7 +32,10 @@ from elevator_registry.incidents import intake, protection
 from elevator_registry.incidents import lifecycle as lifecycle_service
 from elevator_registry.incidents.enums import FaultCause
 from elevator_registry.incidents.schemas import CloseAction, TransitionAction
-from elevator_registry.registry.enums import PlaceCategory
+from elevator_registry.labels import label
+from elevator_registry.maintenance import hazards as hazard_service
+from elevator_registry.messages_zh import field_label
+from elevator_registry.registry.enums import OrganisationRole, PlaceCategory
 from elevator_registry.rules import export
 from elevator_registry.rules import service as rules_service
 from elevator_registry.rules.catalogue import Severity, listed_rules
@@ -113,7 +116,7 @@ def login(
             raise AuthenticationRequired(
                 "ROLE_HAS_NO_PAGES",
                 f"no pages for role {user.role}",
-                message_zh="该角色暂无网页，请使用系统接口",
+                message_zh=f"{label(user.role)}角色没有可用的网页",
             )
     except DomainError as error:
         return render(
@@ -264,7 +267,10 @@ def _optional_id(value: str | None, field: str) -> int | None:
         return None
     if not value.isdigit() or not 1 <= int(value) <= 2_147_483_647:
         raise InvalidValue(
-            "VALIDATION_ERROR", f"{field}: 请输入正整数 / a positive integer", field=field
+            "VALIDATION_ERROR",
+            f"{field}: a positive integer",
+            field=field,
+            message_zh=f"{field_label(field)}须为正整数",
         )
     return int(value)
 
@@ -282,8 +288,9 @@ def risk_filters(
     if place_category and place_category not in set(PlaceCategory):
         raise InvalidValue(
             "VALIDATION_ERROR",
-            f"place_category: 未知场所类别 {place_category}",
+            f"place_category: unknown place category {place_category}",
             field="place_category",
+            message_zh=f"未知场所类别“{place_category}”",
         )
     return rules_service.RiskFilters(
         street=street or None,
@@ -312,29 +319,32 @@ def risk_list(
 ) -> Response:
     """The risk list with the API's filters, a page at a time, and download links."""
     actor = page_principal(session, web_session, *BUREAU_ROLES)
-    rows, next_cursor = rules_service.risk_page(
-        session,
-        rules_service.RiskQuery(
-            actor=actor,
-            filters=filters,
-            as_of=clock.today(),
-            today=clock.today(),
-            now=clock.now(),
-            settings=settings,
-        ),
-        limit=limit,
-        cursor=cursor,
+    risk_query = rules_service.RiskQuery(
+        actor=actor,
+        filters=filters,
+        as_of=clock.today(),
+        today=clock.today(),
+        now=clock.now(),
+        settings=settings,
     )
+    rows, next_cursor = rules_service.risk_page(session, risk_query, limit=limit, cursor=cursor)
     query = [
         (key, value)
         for key, value in request.query_params.multi_items()
         if key not in {"cursor"} and value
     ]
+    total = rules_service.risk_summary(session, risk_query)["elevators_with_findings"]
     return render(
         request,
         "risk.html",
         {
             "rows": rows,
+            "total": total,
+            "maintainers": boards.maintainer_names(
+                session, [row.elevator.id for row in rows], clock.today()
+            ),
+            "maintenance_units": boards.organisation_choices(session, OrganisationRole.MAINTAINER),
+            "user_units": boards.organisation_choices(session, OrganisationRole.USER_UNIT),
             "filters": filters,
             "streets": boards.street_names(session),
             "rules": listed_rules(),
@@ -413,6 +423,7 @@ def elevator_page(
     findings = rules_service.elevator_findings(
         session, elevator_id=elevator_id, as_of=clock.today(), now=clock.now(), settings=settings
     )
+    names = dossier_service.organisation_names(session, dossier)
     return render(
         request,
         "elevator.html",
@@ -420,11 +431,29 @@ def elevator_page(
             "dossier": dossier,
             "elevator": dossier.elevator,
             "findings": findings,
-            "entries": timeline.dossier_timeline(dossier, timezone=settings.timezone),
+            "entries": timeline.dossier_timeline(dossier, timezone=settings.timezone, names=names),
+            "names": names,
         },
         web_session=web_session,
         settings=settings,
     )
+
+
+@router.get("/bureau/hazard-reports/{hazard_id}/notice")
+def stop_use_notice(
+    hazard_id: PathId,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+) -> Response:
+    """The printable stop-use notice of a serious hazard (the page the API renders with
+    `format=html`), for the logged-in officer: the browser sends no bearer token."""
+    actor = page_principal(session, web_session, *BUREAU_ROLES)
+    notice = hazard_service.get_notice(
+        session, hazard_id=hazard_id, actor=actor, today=clock.today(), settings=settings
+    )
+    return HTMLResponse(hazard_service.render_notice_html(notice))
 
 
 @router.get("/bureau/elevators/{elevator_id}/dossier.xlsx")
@@ -438,7 +467,11 @@ def elevator_dossier_workbook(
     """The dossier as the API's XLSX workbook (a sheet per section), for the logged-in officer."""
     dossier = _dossier(session, web_session, elevator_id, clock=clock, settings=settings)
     return Response(
-        dossier_service.dossier_workbook(dossier, timezone=settings.timezone),
+        dossier_service.dossier_workbook(
+            dossier,
+            timezone=settings.timezone,
+            names=dossier_service.organisation_names(session, dossier),
+        ),
         media_type=dossier_service.XLSX_MEDIA_TYPE,
         headers={
             "Content-Disposition": (

@@ -1,4 +1,4 @@
-"""Jinja2 environment of the pages: Chinese labels for the API's codes, local-time formatting."""
+"""Jinja2 environment of the pages: Chinese labels for the API's codes (filter `zh`), local time."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,90 +10,37 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from elevator_registry.auth.enums import Role
 from elevator_registry.config import Settings, get_settings
+from elevator_registry.incidents.enums import IncidentEventKind, IncidentKind, IncidentStatus
+from elevator_registry.labels import ENUM_LABELS, label
+from elevator_registry.maintenance.enums import RecordClass
+from elevator_registry.registry.enums import ElevatorStatus
+from elevator_registry.rules.catalogue import Severity
 from elevator_registry.web import session as web_session_module
 from elevator_registry.web.session import WebSession
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-STATUS_ZH = {
-    "reported": "已接报",
-    "dispatched": "已派单",
-    "accepted": "维保单位已接单",
-    "arrived": "救援人员已到场",
-    "released": "被困人员已解救",
-    "closed": "已办结",
-    "self_released": "已自行脱困",
-    "false_alarm": "误报",
-    "cancelled": "已取消",
-}
-EVENT_ZH = STATUS_ZH | {
-    "reported": "收到报告",
-    "dispatched": "派单至维保单位",
-    "escalated": "升级处置",
-    "duplicate_report": "收到重复报告",
-    "accepted": "维保单位接单",
-    "arrived": "救援人员到场",
-    "released": "被困人员解救",
-}
-KIND_ZH = {"trapped": "电梯困人", "fault": "电梯故障", "complaint": "投诉", "inquiry": "咨询"}
-ELEVATOR_STATUS_ZH = {
-    "registered": "已登记",
-    "in_use": "在用",
-    "suspended": "停用",
-    "sealed": "查封",
-    "scrapped": "报废",
-    "cancelled": "注销",
-}
+# The pages' names for the label maps (one source: `elevator_registry.labels`).
+STATUS_ZH = ENUM_LABELS[IncidentStatus]
+EVENT_ZH = ENUM_LABELS[IncidentEventKind]
+KIND_ZH = ENUM_LABELS[IncidentKind]
+ELEVATOR_STATUS_ZH = ENUM_LABELS[ElevatorStatus]
 ESCALATION_ZH = {1: "一级 维保单位", 2: "二级 备用救援单位", 3: "三级 消防119"}
-SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低"}
-# Labels of the account and user-unit pages (to move into the shared labels module at merge).
-ROLE_ZH = {
-    "bureau": "区市场监管局",
-    "street_office": "街镇",
-    "maintenance_unit": "维保单位",
-    "user_unit": "使用单位",
-    "inspection_agency": "检验机构",
-    "operator": "96333 调度员",
-    "iot_platform": "物联网平台",
-    "cli": "命令行",
-}
+SEVERITY_ZH = ENUM_LABELS[Severity]
+ROLE_ZH = ENUM_LABELS[Role]
+# A maintenance class reads as the kind of visit ("半月维保"); repair and on-demand already do.
 RECORD_CLASS_ZH = {
-    "half_month": "半月维保",
-    "quarter": "季度维保",
-    "half_year": "半年维保",
-    "year": "年度维保",
-    "repair": "维修",
-    "on_demand": "按需维保",
-}
-
-
-# Chinese for refusals the account, user-unit and firm forms can meet whose DomainError has no
-# message_zh yet (the shared Chinese messages replace this at merge).
-MESSAGE_ZH = {
-    "DATE_IN_FUTURE": "日期不能晚于今天",
-    "DISCLOSURE_EXISTS": "该电梯这一年度的费用已经公示",
-    "NO_USER_UNIT": "该电梯没有使用单位",
-    "ELEVATOR_NOT_FOUND": "没有找到该电梯",
-    "ELEVATOR_SCRAPPED": "该电梯已报废",
-    "RECORD_ALREADY_CONFIRMED": "该维保记录已经确认过",
-    "RECORD_SUPERSEDED": "该维保记录已有更正版本，请确认最新版本",
-    "CONFIRMATION_TIME_INVALID": "确认时间须在维保之后、当前时间之前",
-    "MAINTENANCE_RECORD_NOT_FOUND": "没有找到该维保记录",
-    "INCIDENT_NOT_FOUND": "没有找到该事件",
-    "INVALID_TRANSITION": "该事件当前状态不能进行此操作",
-    "FAULT_CAUSE_REQUIRED": "办结困人或故障事件须选择故障原因",
-    "FORBIDDEN_ROLE": "您的账号无权进行此操作",
-    "USER_NOT_FOUND": "没有找到该账号",
-    "TOKEN_NOT_FOUND": "没有找到该令牌",
-    "CSRF_TOKEN_INVALID": "页面已过期，请刷新后重试",
+    value: text if text.endswith(("维保", "维修")) else f"{text}维保"
+    for value, text in ENUM_LABELS[RecordClass].items()
 }
 
 
 def message_zh(error: Any) -> str:
-    """The Chinese message of a refusal: its own, the fallback table's, or the English one."""
-    return getattr(error, "message_zh", None) or MESSAGE_ZH.get(error.code) or error.message
+    """The Chinese message of a refusal (every DomainError carries one)."""
+    return getattr(error, "message_zh", None) or error.message
 
 
 def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -121,14 +68,25 @@ def _kpi_value(figure: dict[str, Any]) -> str:
     if figure["unit"] == "minutes":
         return f"{value:.1f} 分钟"
     if figure["code"] == "trapped_fault_rate":
-        return f"{value * 100:.3f}%"
+        return f"{value * 100:.3f}% {PER_ELEVATOR_MONTH}"
     return _percent(value)
+
+
+COMPARISON_SIGNS = {">=": "≥", "<": "<", "<=": "≤"}
+# The fault rate is counted per elevator in use and calendar month (kpi.definitions).
+PER_ELEVATOR_MONTH = "每台·月"
 
 
 def _kpi_target(figure: dict[str, Any]) -> str:
     target = figure["target"]
-    shown = f"{target:g} 分钟" if figure["unit"] == "minutes" else f"{target * 100:g}%"
-    return f"{figure['comparison']} {shown}"
+    if figure["unit"] == "minutes":
+        shown = f"{target:g} 分钟"
+    elif figure["code"] == "trapped_fault_rate":
+        shown = f"{target * 100:g}% {PER_ELEVATOR_MONTH}"
+    else:
+        shown = f"{target * 100:g}%"
+    comparison = str(figure["comparison"])
+    return f"{COMPARISON_SIGNS.get(comparison, comparison)} {shown}"
 
 
 def _build() -> Jinja2Templates:
@@ -141,6 +99,7 @@ def _build() -> Jinja2Templates:
         kpi_value=_kpi_value,
         kpi_target=_kpi_target,
         zh_message=message_zh,
+        zh=label,
     )
     templates.env.globals.update(
         STATUS_ZH=STATUS_ZH,

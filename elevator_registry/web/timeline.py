@@ -1,11 +1,12 @@
 """The elevator page's single timeline, built from the dossier the API returns (一梯一档)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from elevator_registry.dossier.schemas import Dossier
-from elevator_registry.web.templating import KIND_ZH, STATUS_ZH
+from elevator_registry.labels import label
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,8 @@ def _local_day(instant: datetime, zone: ZoneInfo) -> date:
     return instant.astimezone(zone).date()
 
 
-def dossier_timeline(dossier: Dossier, *, timezone: str) -> list[Entry]:
-    """Every record of the dossier as one list, newest first."""
+def dossier_timeline(dossier: Dossier, *, timezone: str, names: Mapping[int, str]) -> list[Entry]:
+    """Every record of the dossier as one list, newest first; organisations by name (`names`)."""
     zone = ZoneInfo(timezone)
     entries: list[Entry] = []
     for contract in dossier.contracts:
@@ -32,8 +33,8 @@ def dossier_timeline(dossier: Dossier, *, timezone: str) -> list[Entry]:
             Entry(
                 contract.start_date,
                 "维保合同",
-                f"维保单位 #{contract.maintenance_unit_id}，{contract.start_date} 至 "
-                f"{contract.end_date}（{contract.mode}）{ended}",
+                f"{names.get(contract.maintenance_unit_id, '维保单位')}，{contract.start_date} 至 "
+                f"{contract.end_date}（{label(contract.mode)}）{ended}",
             )
         )
     for warranty in dossier.warranties:
@@ -41,7 +42,7 @@ def dossier_timeline(dossier: Dossier, *, timezone: str) -> list[Entry]:
             Entry(
                 warranty.start_date,
                 "质保",
-                f"{warranty.scope}，至 {warranty.end_date}（{warranty.context}）",
+                f"{label(warranty.scope)}，至 {warranty.end_date}（{label(warranty.context)}）",
             )
         )
     for record in dossier.maintenance_records:
@@ -50,7 +51,7 @@ def dossier_timeline(dossier: Dossier, *, timezone: str) -> list[Entry]:
             Entry(
                 _local_day(record.performed_at, zone),
                 "维保记录",
-                f"{record.record_class} 维保，第 {record.revision} 版，{confirmed}",
+                f"{label(record.record_class)}维保，第 {record.revision} 版，{confirmed}",
             )
         )
     for inspection in dossier.inspections:
@@ -58,7 +59,8 @@ def dossier_timeline(dossier: Dossier, *, timezone: str) -> list[Entry]:
             Entry(
                 inspection.performed_on,
                 "检验检测",
-                f"{inspection.kind}：{inspection.result}（报告 {inspection.report_number or '—'}）",
+                f"{label(inspection.kind)}：{label(inspection.result)}"
+                f"（报告 {inspection.report_number or '—'}）",
                 alert=inspection.result == "fail",
             )
         )
@@ -67,7 +69,7 @@ def dossier_timeline(dossier: Dossier, *, timezone: str) -> list[Entry]:
             Entry(
                 assessment.assessed_on,
                 "安全评估",
-                f"风险等级 {assessment.risk_grade}：{assessment.conclusion}",
+                f"风险等级 {assessment.risk_grade}：{label(assessment.conclusion)}",
             )
         )
     for hazard in dossier.hazard_reports:
@@ -76,7 +78,7 @@ def dossier_timeline(dossier: Dossier, *, timezone: str) -> list[Entry]:
             Entry(
                 _local_day(hazard.found_at, zone),
                 "隐患",
-                f"{hazard.severity}：{hazard.description}（{resolved}）",
+                f"{label(hazard.severity)}：{hazard.description}（{resolved}）",
                 alert=hazard.resolution is None,
             )
         )
@@ -89,8 +91,7 @@ def dossier_timeline(dossier: Dossier, *, timezone: str) -> list[Entry]:
             Entry(
                 _local_day(incident.reported_at, zone),
                 "96333 事件",
-                f"{incident.number} {KIND_ZH.get(incident.kind, incident.kind)}，"
-                f"{STATUS_ZH.get(incident.status, incident.status)}",
+                f"{incident.number} {label(incident.kind)}，{label(incident.status)}",
                 alert=incident.kind == "trapped",
             )
         )

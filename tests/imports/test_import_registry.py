@@ -198,7 +198,12 @@ def test_file_refusals_use_the_error_envelope(client: TestClient, bureau: dict[s
     response = files.upload(client, "organisations", b"", bureau)
     assert response.status_code == 422
     assert response.json() == {
-        "error": {"code": "IMPORT_EMPTY", "message": "the file is empty", "field": "file"}
+        "error": {
+            "code": "IMPORT_EMPTY",
+            "message": "the file is empty",
+            "message_zh": "导入文件没有数据行",
+            "field": "file",
+        }
     }
     response = files.upload(
         client, "elevators", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", bureau, filename="a.xls"

@@ -300,6 +300,7 @@ def test_idempotency_key_with_a_different_body_is_refused(
     assert other.json()["error"] == {
         "code": "IDEMPOTENCY_KEY_REUSED",
         "message": other.json()["error"]["message"],
+        "message_zh": "此幂等键已用于另一份报告，新报告请用新键",
         "field": "Idempotency-Key",
     }
     assert factories.count(session, IncidentReport) == 0

@@ -1,6 +1,7 @@
 """The elevator's dossier (一梯一档) as JSON and as an XLSX workbook."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -100,31 +101,47 @@ def test_the_dossier_as_a_workbook_has_a_sheet_per_section(
         f'attachment; filename="dossier-{world.lift_a.equipment_code}.xlsx"'
     )
     workbook = load_workbook(io.BytesIO(response.content))
+    # People read it: Chinese sheet names, headers and labels, organisations by name.
     assert workbook.sheetnames == [
-        "elevator",
-        "contracts",
-        "warranties",
-        "maintenance_records",
-        "inspections",
-        "safety_assessments",
-        "hazard_reports",
-        "usage_checks",
-        "rescue_drills",
-        "incidents",
+        "电梯",
+        "维保合同",
+        "质保",
+        "维保记录",
+        "检验检测",
+        "安全评估",
+        "隐患",
+        "使用单位自查",
+        "应急演练",
+        "96333 事件",
     ]
-    elevator = {row[0]: row[1] for row in workbook["elevator"].iter_rows(values_only=True)}
-    assert elevator["equipment_code"] == world.lift_a.equipment_code
-    records = list(workbook["maintenance_records"].iter_rows(values_only=True))
+    elevator = {row[0]: row[1] for row in workbook["电梯"].iter_rows(values_only=True)}
+    assert elevator["设备代码"] == world.lift_a.equipment_code
+    assert elevator["场所类别"] == "住宅"
+    assert elevator["状态"] == "停用"
+    assert elevator["使用单位"] == world.user_a.name
+    assert elevator["是否有物业管理"] in ("是", "否")
+    contracts = list(workbook["维保合同"].iter_rows(values_only=True))
+    contract = dict(zip(contracts[0], contracts[1], strict=True))
+    assert contract["维保单位"] == world.maintainer_a.name
+    assert contract["维保方式"] == "常规维保（每15日）"
+    records = list(workbook["维保记录"].iter_rows(values_only=True))
     header, row = records[0], records[1]
     assert len(records) == 2
     values = dict(zip(header, row, strict=True))
-    assert values["id"] == filled["revised"]
-    assert values["revision"] == 2
+    assert values["记录编号"] == filled["revised"]
+    assert values["版本"] == 2
+    assert values["维保类别"] == "半月"
+    assert values["填报人"].startswith("区市场监管局（")
     # User text stays text: no formula, no control character.
-    assert values["findings"] == '=HYPERLINK("http://x")'
-    findings_cell = workbook["maintenance_records"].cell(row=2, column=header.index("findings") + 1)
+    assert values["发现的问题"] == '=HYPERLINK("http://x")'
+    findings_cell = workbook["维保记录"].cell(row=2, column=header.index("发现的问题") + 1)
     assert findings_cell.data_type == "s"
-    hazards = list(workbook["hazard_reports"].iter_rows(values_only=True))
+    hazards = list(workbook["隐患"].iter_rows(values_only=True))
     hazard = dict(zip(hazards[0], hazards[1], strict=True))
-    assert hazard["notice.notice_number"].startswith("TYTZ-2026-")
-    assert hazard["resolution.resolved_on"] is None
+    assert hazard["停用通知书·通知书编号"].startswith("TYTZ-2026-")
+    assert hazard["整改·整改完成日期"] is None
+    assert hazard["严重程度"] == "重大隐患"
+    every_header = [
+        cell for sheet in workbook.worksheets for cell in next(sheet.iter_rows(values_only=True))
+    ]
+    assert [cell for cell in every_header if re.search(r"[a-z]", cell)] == []

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from elevator_registry.audit.models import AuditEvent
 from elevator_registry.inspection.models import Inspection
+from elevator_registry.messages_zh import field_label
 from elevator_registry.registry.elevators import REQUIRED_FIELDS
 from elevator_registry.registry.models import Elevator, ElevatorStatusChange
 from tests import factories
@@ -243,6 +244,7 @@ def test_required_fields_cannot_be_cleared(
         assert response.json()["error"] == {
             "code": "FIELD_REQUIRED",
             "message": f"{field} cannot be cleared",
+            "message_zh": f"{field_label(field)}不能为空",
             "field": field,
         }
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from elevator_registry.audit.models import AuditEvent
 from elevator_registry.auth.enums import Role
+from elevator_registry.messages_zh import field_label
 from elevator_registry.registry.models import Licence, Organisation
 from tests import factories
 from tests.conftest import AuthHeaders
@@ -77,6 +78,7 @@ def test_a_bad_duty_phone_is_refused(client: TestClient, bureau: dict[str, str])
     assert response.json()["error"] == {
         "code": "PHONE_INVALID",
         "message": response.json()["error"]["message"],
+        "message_zh": "值班电话不是有效的手机号码或带区号的固定电话",
         "field": "duty_phone",
     }
 
@@ -105,6 +107,7 @@ def test_an_organisation_changes_its_own_duty_phone_but_not_its_name(
     assert refused.json()["error"] == {
         "code": "FIELD_NOT_WRITABLE",
         "message": "role maintenance_unit may not change name",
+        "message_zh": "您无权修改名称",
         "field": "name",
     }
 
@@ -120,6 +123,7 @@ def test_name_and_roles_cannot_be_cleared(
     assert response.json()["error"] == {
         "code": "FIELD_REQUIRED",
         "message": f"{field} cannot be cleared",
+        "message_zh": f"{field_label(field)}不能为空",
         "field": field,
     }
     assert world.maintainer_a.name and world.maintainer_a.roles

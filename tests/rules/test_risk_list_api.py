@@ -133,6 +133,8 @@ def test_csv_export_has_a_bom_and_the_same_rows(
     assert [int(row[0]) for row in rows[1:]] == [row["elevator"]["id"] for row in listed]
     assert [int(row[11]) for row in rows[1:]] == [row["score"] for row in listed]
     assert rows[0][1] == "设备代码 equipment_code"
+    assert {row[6] for row in rows[1:]} <= set(export.PLACE_LABELS.values())
+    assert {row[7] for row in rows[1:]} <= set(export.STATUS_LABELS.values())
 
 
 def test_xlsx_export_opens_with_one_row_per_elevator(
@@ -142,6 +144,9 @@ def test_xlsx_export_opens_with_one_row_per_elevator(
     sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
     values = list(sheet.iter_rows(values_only=True))
     assert [row[0] for row in values[1:]] == [world.lift_a.id]
+    assert list(values[0]) == export.HEADER_ZH
+    header = dict(zip(values[0], values[1], strict=True))
+    assert (header["场所类别"], header["状态"]) == ("住宅", "在用")
 
 
 def test_findings_of_one_elevator_match_its_list_row(

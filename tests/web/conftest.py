@@ -119,6 +119,11 @@ class WebWorld:
     other_firm_code: str
     worker_login: str
     worker_token: str
+    # 永新镇's second lift (the other firm's), with building, unit and number: the one test
+    # that suspends an elevator uses it, so the other tests' elevators stay in use.
+    spare_rescue_code: str
+    spare_elevator_id: int
+    other_firm: str  # the name of the firm holding 永新镇's contracts
 
 
 def build_web_world(session: Session, today: date) -> WebWorld:
@@ -142,6 +147,7 @@ def build_web_world(session: Session, today: date) -> WebWorld:
     ]
     for index, lift in enumerate(lifts):
         factories.contract(session, lift, firm if index < 3 else other_firm, start=start, end=end)
+    lifts[4].building, lifts[4].unit, lifts[4].in_house_number = "5栋", "1单元", "2号梯"
     factories.elevator(
         session,
         street_name="古南街道",
@@ -229,6 +235,9 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         other_firm_code=lifts[3].rescue_code,
         worker_login=visit_worker.login,
         worker_token=worker_token,
+        spare_rescue_code=lifts[4].rescue_code,
+        spare_elevator_id=lifts[4].id,
+        other_firm=other_firm.name,
     )
 
 

@@ -255,3 +255,60 @@ def test_risk_list_sorts_the_page_by_a_column(context: Any, live_server: LiveSer
     page.get_by_role("button", name="设备代码").click()
     codes = page.locator("#risk-table tbody tr td:nth-child(2)").all_inner_texts()
     assert codes == sorted(codes)
+
+
+def test_officer_and_resident_read_chinese_on_a_phone(
+    browser: Any, context: Any, live_server: LiveServer
+) -> None:
+    """Issue 14 in the browser at 390 px: the risk list's picker, total and firm column; the
+    dossier's printable stop-use notice; the suspended card's banner; the dated tracking page."""
+    world = live_server.world
+    with api(live_server, world.bureau_token) as client:
+        filed = client.post(
+            "/hazard-reports",
+            json={
+                "elevator_id": world.spare_elevator_id,
+                "severity": "serious",
+                "description": "曳引钢丝绳断丝超标",
+            },
+        )
+        assert filed.status_code == 201, filed.text
+    page = log_in(context, world.bureau_token, "/bureau/risk")
+    page.set_viewport_size(PHONE)
+    page.get_by_label("维保单位").select_option(label=world.other_firm)
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"maintenance_unit_id=\d+"))
+    firms = page.locator("#risk-table tbody td.firm").all_inner_texts()
+    assert firms and set(firms) == {world.other_firm}
+    assert page.locator("#risk-total").inner_text() == f"共 {len(firms)} 台电梯有风险问题"
+    screenshot(page, "30-risk-picker-phone")
+
+    page.goto(f"/bureau/elevators/{world.spare_elevator_id}")
+    with page.expect_popup() as popup:
+        page.locator("#stop-use-notices a").first.click()
+    notice = popup.value
+    notice.wait_for_load_state()
+    assert "停止使用" in notice.locator("body").inner_text()
+    assert "401" not in notice.title()
+    screenshot(notice, "31-stop-use-notice")
+
+    resident = browser.new_context(base_url=live_server.base_url)
+    try:
+        card = resident.new_page()
+        card.set_viewport_size(PHONE)
+        card.goto(f"/e/{world.spare_rescue_code}")
+        banner = card.locator("#stop-use")
+        assert banner.inner_text() == "停止使用，请勿乘坐"
+        box = banner.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        screenshot(card, "32-suspended-card-phone")
+        card.get_by_role("link", name=re.compile("我被困在电梯里")).click()
+        card.get_by_label("被困人数").fill("1")
+        card.get_by_role("button", name="立即报告困人").click()
+        card.wait_for_url(re.compile(r"/t/"))
+        assert "5栋 1单元 2号梯" in card.locator("#incident-place").inner_text()
+        times = card.locator("#timeline time").all_inner_texts()
+        assert times and all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", t) for t in times)
+        screenshot(card, "33-tracking-place-phone")
+    finally:
+        resident.close()

@@ -292,7 +292,7 @@ def test_risk_filter_form_sends_untouched_fields_empty(pages: TestClient, login:
     answer = pages.get("/bureau/risk", params={"street": "", "rule": "NO_USER_UNIT"} | empty)
     assert answer.status_code == 200
     bad = pages.get("/bureau/risk", params={"rule": "NO_USER_UNIT", "user_unit_id": "x"})
-    assert bad.status_code == 422 and "user_unit_id" in bad.text
+    assert bad.status_code == 422 and "使用单位须为正整数" in bad.text
 
 
 def test_dossier_workbook_downloads_with_the_session(

@@ -62,7 +62,7 @@ def test_a_bad_year_is_a_422_page_with_the_api_message(pages: TestClient) -> Non
         page = pages.get(f"/public/star-ratings?year={year}")
         assert api.status_code == page.status_code == 422
         assert page.headers["content-type"].startswith("text/html")
-        assert html.escape(api.json()["error"]["message"]) in page.text
+        assert html.escape(api.json()["error"]["message_zh"]) in page.text
 
 
 def test_cost_disclosures_of_a_user_unit_and_the_form_to_pick_one(
