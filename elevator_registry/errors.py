@@ -67,6 +67,12 @@ class AuthenticationRequired(DomainError):
     status_code = 401
 
 
+class TooManyAttempts(DomainError):
+    """Refused for now because of too many recent failures (a locked login)."""
+
+    status_code = 429
+
+
 class Forbidden(DomainError):
     """The caller is known but may not do this (role) or not to this record (scope)."""
 

@@ -103,7 +103,7 @@ def test_a_role_without_pages_is_told_so_in_chinese(
     account = factories.user(session, Role.INSPECTION_AGENCY, organisation=world.agency)
     answer = log_in_form(pages, account.login)
     assert answer.status_code == 401
-    assert "该角色暂无网页" in answer.text
+    assert "检验机构角色没有可用的网页" in answer.text
 
 
 # Bureau account pages -------------------------------------------------------------------------
