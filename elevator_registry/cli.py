@@ -62,15 +62,26 @@ def db_current() -> None:
 
 
 @app.command("load-sample")
-def load_sample() -> None:
+def load_sample(
+    reference_date: Annotated[
+        str | None,
+        typer.Option(
+            help="The sample's 'today' (YYYY-MM-DD): its history ends that day. "
+            "Default: today, so the district looks alive whenever it is loaded."
+        ),
+    ] = None,
+) -> None:
     """Loads the synthetic 綦江区 sample registry; running it again changes nothing."""
     from elevator_registry.sample.loader import load_sample as load
 
+    day = date.fromisoformat(reference_date) if reference_date else None
     with get_sessionmaker()() as session, session.begin():
-        report = load(session, now=get_clock().now())
+        report = load(session, now=get_clock().now(), reference_date=day)
     typer.echo(report.summary())
     if not report.already_loaded:
-        typer.echo(snapshot.refresh_with_engine(get_engine(), settings=get_settings()).summary())
+        typer.echo(
+            snapshot.refresh_with_engine(get_engine(), settings=get_settings(), as_of=day).summary()
+        )
 
 
 @app.command("generate")
@@ -129,7 +140,7 @@ def serve(
     """Runs the HTTP API (docs at /docs)."""
     if with_sample_data:
         db_upgrade("head")
-        load_sample()
+        load_sample(reference_date=None)
     elif "elevator" not in inspect(get_engine()).get_table_names():
         typer.echo("database has no schema yet: run `elevator-registry db upgrade` first", err=True)
         raise typer.Exit(code=1)
