@@ -151,6 +151,8 @@ def main() -> None:
                 f"{ROADS[run % len(ROADS)]}{1 + run * 7 % 997}号"
             ),
             "part of a rescue code (5 digits)": lambda run: f"{numbers[run] % 100000:05d}",
+            "end of an equipment code (8 digits)": lambda run: f"{numbers[run]:08d}",
+            "registration number without its year": lambda run: f"渝A{numbers[run] % 100000:05d}",
             "nothing matches": lambda run: f"不存在的地址{run}",
         }
         with Session(engine) as session:

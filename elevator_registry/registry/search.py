@@ -60,15 +60,20 @@ def exact_condition(text: str) -> ColumnElement[bool]:
     )
 
 
-def fragment_condition(text: str) -> ColumnElement[bool]:
-    """An identifier, the address or the community contains the text."""
+def fragment_condition(text: str, *, identifiers: bool = True) -> ColumnElement[bool]:
+    """The address or the community contains the text, or (with `identifiers`) an identifier."""
     upper = text.upper()
+    places = [
+        Elevator.address.contains(text, autoescape=True),
+        Elevator.community.contains(text, autoescape=True),
+    ]
+    if not identifiers:
+        return or_(*places)
     return or_(
         Elevator.equipment_code.contains(upper, autoescape=True),
         Elevator.registration_number.contains(upper, autoescape=True),
         Elevator.rescue_code.contains(text, autoescape=True),
-        Elevator.address.contains(text, autoescape=True),
-        Elevator.community.contains(text, autoescape=True),
+        *places,
     )
 
 
@@ -84,11 +89,15 @@ def search_elevators(
     hits = [SearchHit(elevator, exact=True) for elevator in exact[:limit]]
     room = limit - len(hits)
     if room > 0:
-        statement = select(Elevator).where(scope, fragment_condition(query))
+        # After an exact match the text is a whole identifier: no other identifier contains
+        # one (codes of one kind have one length), and matching it against a million codes
+        # that share its catalogue prefix is the one slow query a trigram index has.
+        statement = select(Elevator).where(scope, fragment_condition(query, identifiers=not exact))
         if exact:
             statement = statement.where(Elevator.id.not_in([row.id for row in exact]))
-        hits.extend(
-            SearchHit(elevator, exact=False)
-            for elevator in session.scalars(statement.order_by(Elevator.id).limit(room))
-        )
+        # No ORDER BY in SQL: ordered by id, PostgreSQL walks the primary key hoping to meet
+        # `room` matches early, which for a rare text reads the whole table; unordered, it
+        # takes the trigram index. The hits are sorted here (all of them when fewer than room).
+        found = sorted(session.scalars(statement.limit(room)), key=lambda row: row.id)
+        hits.extend(SearchHit(elevator, exact=False) for elevator in found)
     return hits
