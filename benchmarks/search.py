@@ -147,7 +147,7 @@ def main() -> None:
             "part of a 小区 name (2 characters)": lambda run: "".join(
                 random.Random(run).sample(COMMUNITY_WORDS, 2)
             ),
-            "road and number (about 17 elevators)": lambda run: (
+            "road and house number (8号 also finds 18号, 128号)": lambda run: (
                 f"{ROADS[run % len(ROADS)]}{1 + run * 7 % 997}号"
             ),
             "part of a rescue code (5 digits)": lambda run: f"{numbers[run] % 100000:05d}",
