@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from elevator_registry import web
+from elevator_registry import docs, web
 from elevator_registry.audit.routes import router as audit_router
 from elevator_registry.db import get_engine
 from elevator_registry.dossier.routes import router as dossier_router
@@ -114,6 +114,9 @@ def create_app() -> FastAPI:
         title="elevator_registry",
         version="0.1.0",
         description=DESCRIPTION,
+        # docs.install serves both pages from packaged assets instead of a CDN.
+        docs_url=None,
+        redoc_url=None,
         responses={
             413: {"model": ErrorResponse, "description": "Request body too large"},
             422: {"model": ErrorResponse, "description": "Payload or parameter not valid"},
@@ -137,6 +140,7 @@ def create_app() -> FastAPI:
     app.include_router(governance_routes.router, prefix="/api/v1")
     app.include_router(governance_routes.public_router, prefix="/api/v1")
     web.install(app)
+    docs.install(app)
 
     @app.middleware("http")
     async def log_requests(

@@ -7,7 +7,6 @@ import typer
 import uvicorn
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import inspect
 
 from elevator_registry.accounts.cli import users_app
 from elevator_registry.auth import service as auth_service
@@ -23,6 +22,7 @@ from elevator_registry.kpi import cli as kpi_cli
 from elevator_registry.rules import cli as rules_cli
 from elevator_registry.rules import snapshot
 from elevator_registry.sample.generator import SAMPLE_REFERENCE_DATE
+from elevator_registry.schema_check import require_schema
 
 app = typer.Typer(
     help="Elevator-safety supervision registry (綦江区 安全乘梯守护行动).", no_args_is_help=True
@@ -36,43 +36,66 @@ app.add_typer(users_app, name="users")
 app.command("import")(import_command)
 
 
-def alembic_config() -> Config:
-    """Alembic configuration pointing at this project's migrations and configured database."""
+DatabaseUrl = Annotated[
+    str | None, typer.Option(help="Target database (default: the configured one).")
+]
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    """Alembic configuration pointing at this project's migrations and `database_url` (default:
+    the configured database)."""
     settings = get_settings()
     config = Config()
     config.set_main_option("script_location", str(settings.alembic_dir))
-    config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
+    url = database_url or settings.database_url
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+def db_upgrade(
+    revision: Annotated[str, typer.Argument()] = "head", database_url: DatabaseUrl = None
+) -> None:
     """Migrates the database up to REVISION (default head)."""
-    command.upgrade(alembic_config(), revision)
+    command.upgrade(alembic_config(database_url), revision)
 
 
 @db_app.command("downgrade")
-def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
+def db_downgrade(
+    revision: Annotated[str, typer.Argument()] = "-1", database_url: DatabaseUrl = None
+) -> None:
     """Migrates the database down to REVISION (default one step; `base` empties it)."""
-    command.downgrade(alembic_config(), revision)
+    command.downgrade(alembic_config(database_url), revision)
 
 
 @db_app.command("current")
-def db_current() -> None:
+def db_current(database_url: DatabaseUrl = None) -> None:
     """Prints the database's current revision."""
-    command.current(alembic_config(), verbose=False)
+    command.current(alembic_config(database_url), verbose=False)
 
 
 @app.command("load-sample")
-def load_sample() -> None:
+def load_sample(
+    reference_date: Annotated[
+        str | None,
+        typer.Option(
+            help="The sample's 'today' (YYYY-MM-DD): its history ends that day. "
+            "Default: today, so the district looks alive whenever it is loaded."
+        ),
+    ] = None,
+) -> None:
     """Loads the synthetic 綦江区 sample registry; running it again changes nothing."""
     from elevator_registry.sample.loader import load_sample as load
 
+    require_schema()
+    day = date.fromisoformat(reference_date) if reference_date else None
     with get_sessionmaker()() as session, session.begin():
-        report = load(session, now=get_clock().now())
+        report = load(session, now=get_clock().now(), reference_date=day)
     typer.echo(report.summary())
     if not report.already_loaded:
-        typer.echo(snapshot.refresh_with_engine(get_engine(), settings=get_settings()).summary())
+        typer.echo(
+            snapshot.refresh_with_engine(get_engine(), settings=get_settings(), as_of=day).summary()
+        )
         _print_sample_accounts()
 
 
@@ -92,9 +115,7 @@ def generate(
     elevators: Annotated[int, typer.Option(help="How many elevators.")] = 1000,
     years: Annotated[int, typer.Option(help="Years of evidence up to the reference date.")] = 2,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same rows).")] = 2022,
-    database_url: Annotated[
-        str | None, typer.Option(help="Target database (default: the configured one).")
-    ] = None,
+    database_url: DatabaseUrl = None,
     reference_date: Annotated[
         str, typer.Option(help="The data's 'today' (YYYY-MM-DD); the snapshot is for this day.")
     ] = SAMPLE_REFERENCE_DATE.isoformat(),
@@ -105,6 +126,7 @@ def generate(
 
     day = date.fromisoformat(reference_date)
     engine = make_engine(database_url) if database_url else get_engine()
+    require_schema(engine)
     report = generate_registry(
         engine,
         elevators=elevators,
@@ -142,11 +164,10 @@ def serve(
 ) -> None:
     """Runs the HTTP API (docs at /docs)."""
     if with_sample_data:
-        db_upgrade("head")
-        load_sample()
-    elif "elevator" not in inspect(get_engine()).get_table_names():
-        typer.echo("database has no schema yet: run `elevator-registry db upgrade` first", err=True)
-        raise typer.Exit(code=1)
+        db_upgrade("head", database_url=None)
+        load_sample(reference_date=None)
+    else:
+        require_schema()
     incident_cli.start_escalation_loop()
     rules_cli.start_refresh_loop()
     uvicorn.run(
@@ -170,6 +191,7 @@ def tokens_create(
     label: Annotated[str | None, typer.Option(help="Who holds it, for the audit trail.")] = None,
 ) -> None:
     """Issues a token and prints it once; only its hash is stored."""
+    require_schema()
     clock = get_clock()
     try:
         with get_sessionmaker()() as session, session.begin():
@@ -194,6 +216,7 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list() -> None:
     """Lists tokens (id, prefix, role, binding, label, state); never the secrets."""
+    require_schema()
     with get_sessionmaker()() as session:
         for token in auth_service.list_tokens(session):
             binding = token.street or (
@@ -210,6 +233,7 @@ def tokens_revoke(
     token_id: Annotated[int, typer.Argument(help="Token id from `tokens list`.")],
 ) -> None:
     """Revokes a token; it stops working at once."""
+    require_schema()
     try:
         with get_sessionmaker()() as session, session.begin():
             auth_service.revoke_token(session, token_id=token_id, now=get_clock().now())

@@ -27,6 +27,8 @@ PageLimit = Annotated[Limit, Query()]
 FilterId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
 FilterDate = Annotated[date | None, Query(ge=date(1950, 1, 1), le=date(2100, 12, 31))]
 FilterText = Annotated[str | None, Query(min_length=1, max_length=60, pattern=_NO_NUL)]
+# Search text: room for a whole address; the service also refuses what is blank once trimmed.
+SearchText = Annotated[str | None, Query(min_length=1, max_length=100, pattern=_NO_NUL)]
 
 T = TypeVar("T")
 

@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from elevator_registry.auth import service as auth_service
@@ -18,10 +19,22 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 StreamingSessionDep = Annotated[Session, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
+# Declares `bearerAuth` in the OpenAPI document, on every route that reads the caller, so
+# Swagger UI's Authorize button sends the token. It never refuses (auto_error=False): the
+# header itself is parsed below, which keeps TOKEN_INVALID's message and the envelope.
+BEARER_SCHEME = "bearerAuth"
+bearer_token = HTTPBearer(
+    auto_error=False,
+    scheme_name=BEARER_SCHEME,
+    description="An API token from `elevator-registry tokens create`, sent as "
+    "`Authorization: Bearer <token>`.",
+)
+
 
 def get_principal(
     session: SessionDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_token)] = None,
 ) -> Principal:
     """The caller: public without a header; 401 for a malformed, unknown or revoked token."""
     if authorization is None:

@@ -15,12 +15,14 @@ from elevator_registry.errors import DomainError
 from elevator_registry.governance import ratings
 from elevator_registry.governance.models import StarRating
 from elevator_registry.registry.models import Organisation
+from elevator_registry.schema_check import require_schema
 
 
 def star_ratings(
     year: Annotated[int, typer.Option(help="A calendar year that has ended.")],
 ) -> None:
     """Rates every unit that maintained in YEAR (idempotent) and prints the ratings."""
+    require_schema()
     clock = get_clock()
     try:
         with get_sessionmaker()() as session, session.begin():

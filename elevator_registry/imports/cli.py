@@ -87,7 +87,9 @@ def import_command(
     from elevator_registry.config import get_settings
     from elevator_registry.db import get_sessionmaker
     from elevator_registry.imports import service as import_service
+    from elevator_registry.schema_check import require_schema
 
+    require_schema()
     settings = get_settings()
     clock = get_clock()
     console = Console(stderr=True)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Response
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from elevator_registry.auth.dependencies import get_authenticated, get_principal
+from elevator_registry.auth.dependencies import BEARER_SCHEME, get_authenticated, get_principal
 from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import get_settings
@@ -56,6 +56,10 @@ AuthorizationHeader = Annotated[str | None, Header(include_in_schema=False)]
 # dependencies is after): a 201 or 200 is only ever given for a report that is durable, and a
 # retry can never race ahead of the commit of the request it retries.
 CommittedSessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# These routes read the Authorization header themselves (after the lock), so FastAPI cannot see
+# the bearer scheme in their dependencies: declare it. Public intake takes a token or none.
+TOKEN_REQUIRED = {"security": [{BEARER_SCHEME: []}]}
+TOKEN_OPTIONAL = {"security": [{BEARER_SCHEME: []}, {}]}
 
 
 def locked_caller(session: Session, authorization: str | None) -> Principal:
@@ -99,6 +103,7 @@ def _answer(answer: intake.IntakeAnswer) -> Response:
     status_code=201,
     response_model=IncidentReceipt,
     responses=RECEIPT_RESPONSES,
+    openapi_extra=TOKEN_OPTIONAL,
 )
 def report_incident(
     _limit: IntakeLimit,
@@ -136,6 +141,7 @@ def report_incident(
     status_code=201,
     response_model=IncidentReceipt,
     responses=RECEIPT_RESPONSES,
+    openapi_extra=TOKEN_REQUIRED,
 )
 def post_iot_alarm(
     body: IotAlarm,
@@ -267,6 +273,7 @@ def _transition_route(
         methods=["POST"],
         response_model=IncidentDetail,
         name=f"incident_{action}",
+        openapi_extra=TOKEN_REQUIRED,
     )
 
 
@@ -305,7 +312,11 @@ _transition_route(
 )
 
 
-@router.post("/incidents/{incident_id}/escalate", response_model=IncidentDetail)
+@router.post(
+    "/incidents/{incident_id}/escalate",
+    response_model=IncidentDetail,
+    openapi_extra=TOKEN_REQUIRED,
+)
 def escalate_incident(
     incident_id: PathId,
     body: EscalateAction,

@@ -1,9 +1,11 @@
 """`elevator-registry kpi`: the plan's five KPIs and insurance coverage as a table (GET /kpi)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from elevator_registry.auth.principal import CLI
 from elevator_registry.clock import get_clock
@@ -11,6 +13,7 @@ from elevator_registry.config import get_settings
 from elevator_registry.db import get_sessionmaker
 from elevator_registry.errors import DomainError
 from elevator_registry.kpi.service import GroupBy, compute
+from elevator_registry.schema_check import require_schema
 
 
 def _format(figure: dict[str, Any]) -> str:
@@ -26,37 +29,56 @@ def _format(figure: dict[str, Any]) -> str:
 
 def kpi(
     date_from: Annotated[
-        datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (local).")
-    ],
+        datetime | None,
+        typer.Option(
+            "--from", formats=["%Y-%m-%d"], help="First day (local); default 1 January this year."
+        ),
+    ] = None,
     date_to: Annotated[
-        datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (local).")
-    ],
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (local); default today."),
+    ] = None,
     group_by: Annotated[GroupBy, typer.Option(help="Breakdown.")] = GroupBy.DISTRICT,
 ) -> None:
-    """Prints the five plan KPIs and insurance coverage: value, numerator/denominator, target."""
+    """Prints the five plan KPIs and insurance coverage: value, numerator/denominator, target.
+
+    Without --from/--to: the year to date, as the plan's yearly targets are read.
+    """
+    require_schema()
+    clock = get_clock()
+    today = clock.today()
+    first = date_from.date() if date_from else date(today.year, 1, 1)
+    last = date_to.date() if date_to else today
     try:
         with get_sessionmaker()() as session:
             report = compute(
                 session,
-                date_from=date_from.date(),
-                date_to=date_to.date(),
+                date_from=first,
+                date_to=last,
                 group_by=group_by,
                 actor=CLI,
                 settings=get_settings(),
-                now=get_clock().now(),
+                now=clock.now(),
             )
     except DomainError as error:
         typer.echo(f"{error.code}: {error.message}", err=True)
         raise typer.Exit(code=2) from error
-    typer.echo(f"KPIs {report['date_from']} .. {report['date_to']} by {group_by.value}")
-    header = f"{'group':<24} {'KPI':<26} {'value':>12} {'numerator':>12} {'denominator':>12}  target  met"
-    typer.echo(header)
-    typer.echo("-" * len(header))
+    # A rich table: it measures CJK characters as two columns, so street names stay aligned.
+    table = Table(title=f"KPIs {report['date_from']} .. {report['date_to']} by {group_by.value}")
+    table.add_column("group")
+    table.add_column("KPI")
+    for heading in ("value", "numerator", "denominator", "target"):
+        table.add_column(heading, justify="right")
+    table.add_column("met")
     for group in report["groups"]:
         for figure in group["kpis"]:
-            met = {True: "yes", False: "NO", None: "-"}[figure["met"]]
-            typer.echo(
-                f"{group['label'][:24]:<24} {figure['code']:<26} {_format(figure):>12} "
-                f"{figure['numerator']:>12.2f} {figure['denominator']:>12.2f}  "
-                f"{figure['comparison']}{figure['target']:g}  {met}"
+            table.add_row(
+                group["label"],
+                figure["code"],
+                _format(figure),
+                f"{figure['numerator']:.2f}",
+                f"{figure['denominator']:.2f}",
+                f"{figure['comparison']}{figure['target']:g}",
+                {True: "yes", False: "NO", None: "-"}[figure["met"]],
             )
+    Console(width=max(120, Console().width)).print(table)

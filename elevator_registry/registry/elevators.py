@@ -28,7 +28,7 @@ from elevator_registry.inspection.enums import InspectionResult
 from elevator_registry.inspection.models import Inspection
 from elevator_registry.maintenance.enums import HazardSeverity
 from elevator_registry.maintenance.models import HazardReport, HazardResolution
-from elevator_registry.registry import identifiers
+from elevator_registry.registry import identifiers, search
 from elevator_registry.registry import organisations as organisation_service
 from elevator_registry.registry.enums import ElevatorStatus, OrganisationRole
 from elevator_registry.registry.models import (
@@ -100,9 +100,21 @@ def elevators_statement(
     equipment_code: str | None = None,
     registration_number: str | None = None,
     rescue_code: str | None = None,
+    address: str | None = None,
+    q: str | None = None,
 ) -> Select[Any]:
-    """Elevators the caller may read, with the list filters applied."""
+    """Elevators the caller may read, with the list filters applied.
+
+    `address` keeps elevators whose address contains it; `q` those whose identifiers, address
+    or community contain it (the search box's fragment match, without its ranking).
+    """
     statement = select(Elevator).where(readable_elevators(actor, today))
+    if address is not None:
+        statement = statement.where(
+            Elevator.address.contains(search.check_query(address, field="address"), autoescape=True)
+        )
+    if q is not None:
+        statement = statement.where(search.fragment_condition(search.check_query(q)))
     equalities = {
         Elevator.street: street,
         Elevator.user_unit_id: user_unit_id,

@@ -119,6 +119,9 @@ class Licence(CreatedAtMixin, Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
+SEARCH_COLUMNS = ("equipment_code", "registration_number", "rescue_code", "community", "address")
+
+
 class Elevator(CreatedAtMixin, Base):
     """One elevator, escalator or moving walk, registered per unit (TSG 08-2017 按台)."""
 
@@ -152,6 +155,15 @@ class Elevator(CreatedAtMixin, Base):
         CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude"),
         CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude"),
         Index("ix_elevator_street_status", "street", "status"),
+        # The search's fragment match (registry/search.py): a pg_trgm GIN index on PostgreSQL,
+        # where `LIKE '%…%'` on any of these columns uses it (migration 0013 creates it with the
+        # opclass of wherever pg_trgm is installed); a plain index on SQLite, which scans.
+        Index(
+            "ix_elevator_search_trgm",
+            *SEARCH_COLUMNS,
+            postgresql_using="gin",
+            postgresql_ops=dict.fromkeys(SEARCH_COLUMNS, "gin_trgm_ops"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

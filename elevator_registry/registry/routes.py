@@ -11,6 +11,7 @@ from elevator_registry.pagination import fetch_page
 from elevator_registry.registry import contracts as contract_service
 from elevator_registry.registry import elevators as elevator_service
 from elevator_registry.registry import organisations as organisation_service
+from elevator_registry.registry import search
 from elevator_registry.registry.enums import (
     ElevatorStatus,
     ElevatorType,
@@ -24,6 +25,8 @@ from elevator_registry.registry.schemas import (
     ContractRead,
     ElevatorCreate,
     ElevatorRead,
+    ElevatorSearchHit,
+    ElevatorSearchResult,
     ElevatorUpdate,
     LicenceAction,
     LicenceCreate,
@@ -46,6 +49,7 @@ from elevator_registry.schemas import (
     Page,
     PageLimit,
     PathId,
+    SearchText,
 )
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -216,11 +220,19 @@ def list_elevators(
     equipment_code: FilterText = None,
     registration_number: FilterText = None,
     rescue_code: FilterText = None,
+    address: Annotated[SearchText, Query(description="Part of the address (contains)")] = None,
+    q: Annotated[
+        SearchText,
+        Query(
+            description="Part of the equipment code, registration number, rescue code, "
+            "address or 小区 (contains); GET /elevators/search ranks exact matches first"
+        ),
+    ] = None,
     limit: PageLimit = 50,
     cursor: Cursor = None,
 ) -> dict[str, object]:
     """Elevators the caller may see, filtered; look one up by equipment code, registration
-    number or rescue code with the matching filter."""
+    number or rescue code with the matching filter, or by a fragment with `q`."""
     statement = elevator_service.elevators_statement(
         actor=actor,
         today=clock.today(),
@@ -235,6 +247,8 @@ def list_elevators(
         equipment_code=equipment_code,
         registration_number=registration_number,
         rescue_code=rescue_code,
+        address=address,
+        q=q,
     )
     page = fetch_page(session, statement, Elevator.id, limit=limit, cursor=cursor)
     reads = inspection_service.elevator_reads(
@@ -244,6 +258,35 @@ def list_elevators(
         session, reads, as_of=clock.today(), now=clock.now(), settings=settings
     )
     return page | {"items": reads}
+
+
+@router.get("/elevators/search", response_model=ElevatorSearchResult, tags=["elevators"])
+def search_elevators(
+    session: SessionDep,
+    actor: AuthenticatedDep,
+    clock: ClockDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=search.MAX_QUERY_LENGTH,
+            pattern=r"^[^\x00]*$",
+            description="Equipment code, registration number, rescue code, or part of one, "
+            "of the address or of the 小区",
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=search.MAX_HITS)] = 20,
+) -> dict[str, object]:
+    """Finds elevators the caller may see: exact identifier matches first (`exact: true`),
+    then elevators whose identifiers, address or 小区 contain `q`, by id. Refused:
+    SEARCH_QUERY_INVALID (blank)."""
+    hits = search.search_elevators(session, actor=actor, today=clock.today(), text=q, limit=limit)
+    return {
+        "items": [
+            ElevatorSearchHit.model_validate(hit.elevator).model_copy(update={"exact": hit.exact})
+            for hit in hits
+        ]
+    }
 
 
 @router.get("/elevators/{elevator_id}", response_model=ElevatorRead, tags=["elevators"])

@@ -316,3 +316,28 @@ class WarrantyRead(ReadModel):
     end_date: date
     context: WarrantyContext
     created_at: datetime
+
+
+class ElevatorSearchHit(ReadModel):
+    """An elevator found by the search: what identifies it and where it stands."""
+
+    id: int
+    equipment_code: str
+    registration_number: str | None
+    rescue_code: str
+    type_code: ElevatorType
+    street: str
+    community: str | None
+    address: str
+    building: str | None
+    unit: str | None
+    status: ElevatorStatus
+    exact: bool = Field(
+        default=False, description="An identifier equals the query (listed before fragments)"
+    )
+
+
+class ElevatorSearchResult(ReadModel):
+    """`GET /elevators/search`: at most `limit` hits, exact identifier matches first."""
+
+    items: list[ElevatorSearchHit]

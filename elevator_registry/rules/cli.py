@@ -19,6 +19,7 @@ from elevator_registry.errors import DomainError
 from elevator_registry.rules import docs, export, snapshot
 from elevator_registry.rules import service as rules_service
 from elevator_registry.rules.catalogue import Severity
+from elevator_registry.schema_check import require_schema
 
 DOCS_PATH = Path("docs") / "RULES.md"
 risk_app = typer.Typer(help="The risk snapshot the risk list reads.", no_args_is_help=True)
@@ -44,6 +45,7 @@ def risk_list(
     limit: Annotated[int, typer.Option(help="Rows in table format.")] = 50,
 ) -> None:
     """Prints the risk list (whole registry) as a table, CSV or XLSX."""
+    require_schema()
     clock = get_clock()
     try:
         day = date.fromisoformat(as_of) if as_of else clock.today()
@@ -67,7 +69,8 @@ def risk_list(
     try:
         with get_sessionmaker()() as session:
             if output_format == OutputFormat.TABLE:
-                _print_table(rules_service.iter_risk_rows(session, query), day, limit)
+                total = rules_service.risk_summary(session, query)["elevators_with_findings"]
+                _print_table(rules_service.iter_risk_rows(session, query), day, limit, total)
                 return
             chunks = (
                 export.risk_list_csv(session, query)
@@ -82,13 +85,16 @@ def risk_list(
         raise typer.Exit(code=2) from error
 
 
-def _print_table(rows: object, day: date, limit: int) -> None:
+def _print_table(rows: object, day: date, limit: int, total: int) -> None:
+    # rich measures East Asian wide characters, so CJK streets and findings stay in columns.
     table = Table(title=f"风险清单 risk list as of {day}")
     for heading in ("id", "equipment code", "street", "score", "findings"):
         table.add_column(heading)
-    for count, row in enumerate(rows, start=1):  # type: ignore[call-overload]
-        if count > limit:
+    shown = 0
+    for row in rows:  # type: ignore[attr-defined]
+        if shown == limit:
             break
+        shown += 1
         table.add_row(
             str(row.elevator.id),
             row.elevator.equipment_code,
@@ -96,6 +102,7 @@ def _print_table(rows: object, day: date, limit: int) -> None:
             str(row.score),
             "\n".join(f"{finding.rule}: {finding.detail_zh}" for finding in row.findings),
         )
+    table.caption = f"显示 {shown:,} 台，共 {total:,} 台有风险 · {shown:,} of {total:,} shown"
     Console().print(table)
 
 
@@ -104,6 +111,7 @@ def risk_refresh(
     as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today.")] = None,
 ) -> None:
     """Re-evaluates every rule for every elevator into the risk snapshot (set-wise)."""
+    require_schema()
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError as error:

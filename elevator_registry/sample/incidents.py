@@ -78,15 +78,19 @@ class SampleLift:
         return None
 
 
-def load_incidents(session: Session, *, reference_date: date, seed: int = 2022) -> int:
-    """Inserts a year of incidents up to `reference_date` (10:00 local); returns how many.
+def load_incidents(
+    session: Session, *, reference_date: date, seed: int = 2022, now: datetime | None = None
+) -> int:
+    """Inserts a year of incidents up to `reference_date`; returns how many.
 
+    The year ends at `now` when that falls on the reference day (a load for today: the open
+    incidents are then minutes old, as a dispatcher would find them), otherwise at 10:00 local.
     Does nothing (returns 0) when sample incidents are already there. Never commits.
     """
     if session.scalar(select(Incident.id).where(Incident.number.like("QJ%-S%")).limit(1)):
         return 0
     rows, timelines = generate_incidents(
-        read_lifts(session, reference_date), reference_date=reference_date, seed=seed
+        read_lifts(session, reference_date), reference_date=reference_date, seed=seed, now=now
     )
     for begin in range(0, len(rows), BATCH):
         chunk = rows[begin : begin + BATCH]
@@ -103,13 +107,17 @@ def load_incidents(session: Session, *, reference_date: date, seed: int = 2022) 
 
 
 def generate_incidents(
-    lifts: list["SampleLift"], *, reference_date: date, seed: int = 2022
+    lifts: list["SampleLift"],
+    *,
+    reference_date: date,
+    seed: int = 2022,
+    now: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
     """Incident rows and their timelines (without incident ids): the same for the same input."""
     if not lifts:
         return [], []
     rng = random.Random(seed)
-    reference = datetime.combine(reference_date, time(10), TIMEZONE).astimezone(UTC)
+    reference = reference_moment(reference_date, now)
     start = reference - timedelta(days=365)
     plans: list[dict[str, Any]] = []
     for kind, rate in (
@@ -151,6 +159,14 @@ def generate_incidents(
         rows.append(row)
         timelines.append(events)
     return rows, timelines
+
+
+def reference_moment(reference_date: date, now: datetime | None) -> datetime:
+    """The instant the sample's year of incidents ends (UTC): `now` on the reference day,
+    else 10:00 local on it (a fixed day in the past or future reads the same every time)."""
+    if now is not None and now.astimezone(TIMEZONE).date() == reference_date:
+        return now.astimezone(UTC).replace(microsecond=0)
+    return datetime.combine(reference_date, time(10), TIMEZONE).astimezone(UTC)
 
 
 def read_lifts(session: Session, reference_date: date) -> list["SampleLift"]:

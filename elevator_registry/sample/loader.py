@@ -8,9 +8,10 @@ The caller owns the transaction: nothing here commits.
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from itertools import islice
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Insert, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -71,10 +72,21 @@ class LoadReport:
 
 
 def load_sample(
-    session: Session, *, now: datetime, elevators: int = DEFAULT_ELEVATORS
+    session: Session,
+    *,
+    now: datetime,
+    elevators: int = DEFAULT_ELEVATORS,
+    reference_date: date | None = None,
 ) -> LoadReport:
-    """Inserts the sample unless its first organisation already exists; never commits."""
-    data = generate(elevators=elevators)
+    """Inserts the sample unless its first organisation already exists; never commits.
+
+    Its history ends on `reference_date`, by default the local day of `now`: a sample loaded
+    today has maintenance done last week and incidents of this morning, whatever the date.
+    """
+    settings = get_settings()
+    if reference_date is None:
+        reference_date = now.astimezone(ZoneInfo(settings.timezone)).date()
+    data = generate(elevators=elevators, reference_date=reference_date)
     marker = data.organisations[0]["credit_code"]
     if (
         session.scalar(select(Organisation.id).where(Organisation.credit_code == marker))
@@ -114,14 +126,20 @@ def load_sample(
     )
     for chunk in _chunks(data.elevator_rows()):
         _load_elevators(session, chunk, resolve, report)
-    load_incidents(session, reference_date=data.reference_date)
-    generate_evidence(session, now=now, reference_date=data.reference_date, seed=data.seed)
+    load_incidents(session, reference_date=data.reference_date, now=now)
+    generate_evidence(
+        session,
+        now=now,
+        reference_date=data.reference_date,
+        seed=data.seed,
+        timezone=settings.timezone,
+    )
     governance = load_governance(
         session,
         reference_date=data.reference_date,
         seed=data.seed,
         now=now,
-        settings=get_settings(),
+        settings=settings,
     )
     for item in fields(governance):
         setattr(report, item.name, getattr(governance, item.name))

@@ -35,6 +35,7 @@ from elevator_registry.incidents.schemas import CloseAction, TransitionAction
 from elevator_registry.labels import label
 from elevator_registry.maintenance import hazards as hazard_service
 from elevator_registry.messages_zh import field_label
+from elevator_registry.registry import search
 from elevator_registry.registry.enums import OrganisationRole, PlaceCategory
 from elevator_registry.rules import export
 from elevator_registry.rules import service as rules_service
@@ -502,6 +503,37 @@ def incident_board(
             "streets": boards.street_names(session),
             "street": street or "",
         },
+        web_session=web_session,
+        settings=settings,
+    )
+
+
+@router.get("/bureau/search")
+def search_page(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+    q: Annotated[
+        str | None, Query(max_length=search.MAX_QUERY_LENGTH, pattern=r"^[^\x00]*$")
+    ] = None,
+) -> Response:
+    """The header's search box: elevators by identifier, address or 小区, exact matches first,
+    scoped as the API scopes the officer's token."""
+    actor = page_principal(session, web_session, *BUREAU_ROLES)
+    text = (q or "").strip()
+    hits = (
+        search.search_elevators(
+            session, actor=actor, today=clock.today(), text=text, limit=search.MAX_HITS
+        )
+        if text
+        else []
+    )
+    return render(
+        request,
+        "search.html",
+        {"q": text, "hits": hits, "limit": search.MAX_HITS},
         web_session=web_session,
         settings=settings,
     )

@@ -291,8 +291,10 @@ def test_kpi_command_prints_the_same_figures(scratch_database: str) -> None:
         cli_app, ["kpi", "--from", "2026-10-01", "--to", "2026-10-31", "--group-by", "street"]
     )
     assert result.exit_code == 0, result.output
-    lines = [line for line in result.stdout.splitlines() if "average_arrival_minutes" in line]
-    assert any(
-        line.startswith("古南街道") and "20.0 min" in line and "yes" in line for line in lines
-    )
-    assert any(line.startswith("永新镇") and "no data" in line for line in lines)
+    rows = [
+        [cell.strip() for cell in line.split("│")[1:-1]]
+        for line in result.stdout.splitlines()
+        if "average_arrival_minutes" in line
+    ]
+    assert any(row[0] == "古南街道" and row[2] == "20.0 min" and row[-1] == "yes" for row in rows)
+    assert any(row[0] == "永新镇" and row[2] == "no data" for row in rows)
