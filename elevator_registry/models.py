@@ -1,5 +1,6 @@
 """Imports every ORM module so `Base.metadata` holds the whole schema (Alembic, tests)."""
 
+from elevator_registry import jobs as job_models
 from elevator_registry.audit import models as audit_models
 from elevator_registry.auth import models as auth_models
 from elevator_registry.db import Base
@@ -18,6 +19,7 @@ __all__ = [
     "governance_models",
     "incident_models",
     "inspection_models",
+    "job_models",
     "kpi_models",
     "maintenance_models",
     "registry_models",
