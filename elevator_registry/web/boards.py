@@ -15,9 +15,16 @@ from sqlalchemy.orm import Session
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
 from elevator_registry.incidents import lifecycle as lifecycle_service
+from elevator_registry.incidents.enums import IncidentKind
 from elevator_registry.incidents.models import Incident
 from elevator_registry.kpi import service as kpi_service
-from elevator_registry.registry.models import Elevator, Organisation, Street
+from elevator_registry.registry.enums import OrganisationRole
+from elevator_registry.registry.models import (
+    Elevator,
+    Organisation,
+    OrganisationRoleRow,
+    Street,
+)
 from elevator_registry.rules import service as rules_service
 
 # The buttons a maintenance firm gets, in the order of the rescue.
@@ -41,16 +48,45 @@ class BoardRow:
     seconds_left: int
     actions: tuple[str, ...]
 
+    @property
+    def awaiting_rescuer(self) -> bool:
+        """A rescue nobody is sent to yet: it waits on the 96333 seats' queue."""
+        return (
+            self.incident.status == "reported"
+            and self.incident.maintenance_unit_id is None
+            and self.incident.kind in IncidentKind.dispatched_at_intake()
+        )
+
 
 def street_names(session: Session) -> list[str]:
     """Streets and towns of the district, for filter menus."""
     return list(session.scalars(select(Street.name).order_by(Street.name)))
 
 
+def rescue_units(session: Session) -> list[tuple[int, str]]:
+    """Maintenance firms a seat may send to an unowned incident (id, name), by name."""
+    return [
+        (unit_id, name)
+        for unit_id, name in session.execute(
+            select(Organisation.id, Organisation.name)
+            .join(OrganisationRoleRow, OrganisationRoleRow.organisation_id == Organisation.id)
+            .where(OrganisationRoleRow.role == OrganisationRole.MAINTAINER)
+            .order_by(Organisation.name)
+        )
+    ]
+
+
 def open_incidents(
-    session: Session, *, actor: Principal, now: datetime, street: str | None = None, limit: int
+    session: Session,
+    *,
+    actor: Principal,
+    now: datetime,
+    street: str | None = None,
+    limit: int,
+    unassigned_only: bool = False,
 ) -> list[BoardRow]:
-    """Open incidents the caller may read, nearest arrival deadline first."""
+    """Open incidents the caller may read, nearest arrival deadline first; `unassigned_only`
+    keeps those still waiting for a seat to send a rescuer (the seats' queue)."""
     statement = (
         lifecycle_service.incidents_statement(actor=actor, open_only=True)
         .join(Elevator, Elevator.id == Incident.elevator_id)
@@ -61,6 +97,8 @@ def open_incidents(
     )
     if street:
         statement = statement.where(Elevator.street == street)
+    if unassigned_only:
+        statement = statement.where(lifecycle_service.unassigned())
     return [
         BoardRow(
             incident=incident,

@@ -27,6 +27,8 @@ from elevator_registry.web.templating import render
 # Who may open which part of the site (the services then scope what each one sees).
 BUREAU_ROLES = (Role.BUREAU, Role.STREET_OFFICE, Role.OPERATOR)
 FIRM_ROLES = (Role.MAINTENANCE_UNIT,)
+# Who works the 96333 seats' queue: assigning a rescuer is the platform's, never a street's.
+SEAT_ROLES = (Role.OPERATOR, Role.BUREAU)
 
 
 def get_web_session(request: Request) -> WebSession:
@@ -48,7 +50,9 @@ def page_principal(session: Session, web_session: WebSession, *roles: Role) -> P
 
 def home_of(principal: Principal) -> str:
     """Where a login lands."""
-    return "/firm" if principal.role in FIRM_ROLES else "/bureau"
+    if principal.role in FIRM_ROLES:
+        return "/firm"
+    return "/seat" if principal.role == Role.OPERATOR else "/bureau"
 
 
 def error_page(

@@ -30,7 +30,7 @@ from elevator_registry.downloads import Download
 from elevator_registry.errors import AuthenticationRequired, InvalidValue
 from elevator_registry.incidents import intake
 from elevator_registry.incidents import lifecycle as lifecycle_service
-from elevator_registry.incidents.schemas import TransitionAction
+from elevator_registry.incidents.schemas import AssignAction, TransitionAction
 from elevator_registry.registry.enums import PlaceCategory
 from elevator_registry.rules import export
 from elevator_registry.rules import service as rules_service
@@ -42,6 +42,7 @@ from elevator_registry.web import session as web_session_module
 from elevator_registry.web.routing import (
     BUREAU_ROLES,
     FIRM_ROLES,
+    SEAT_ROLES,
     PageRoute,
     WebSessionDep,
     home_of,
@@ -380,10 +381,69 @@ def incident_board(
             ),
             "streets": boards.street_names(session),
             "street": street or "",
+            "live_stream": "/bureau/incidents/live"
+            + (f"?{urlencode({'street': street})}" if street else ""),
+            "live_poll": "/bureau/incidents/live.json"
+            + (f"?{urlencode({'street': street})}" if street else ""),
+            "live_poll_seconds": settings.live_fallback_poll_seconds,
         },
         web_session=web_session,
         settings=settings,
     )
+
+
+# 96333 seat ---------------------------------------------------------------------------------
+
+
+@router.get("/seat")
+def seat_queue(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+) -> Response:
+    """The seats' queue: rescues with no contracted unit, each with a firm to send."""
+    actor = page_principal(session, web_session, *SEAT_ROLES)
+    return render(
+        request,
+        "seat.html",
+        {
+            "rows": boards.open_incidents(
+                session, actor=actor, now=clock.now(), limit=200, unassigned_only=True
+            ),
+            "units": boards.rescue_units(session),
+            "live_stream": "/seat/live",
+            "live_poll": "/seat/live.json",
+            "live_poll_seconds": settings.live_fallback_poll_seconds,
+        },
+        web_session=web_session,
+        settings=settings,
+    )
+
+
+@router.post("/seat/incidents/{incident_id}/assign")
+def seat_assign(
+    incident_id: PathId,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+    maintenance_unit_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """Sends the chosen firm (lifecycle.assign, as the API); back to the queue."""
+    web_session_module.check_csrf(web_session, settings, csrf_token)
+    intake.take_write_lock(session)
+    actor = page_principal(session, web_session, *SEAT_ROLES)
+    lifecycle_service.assign(
+        session,
+        incident_id=incident_id,
+        data=AssignAction(maintenance_unit_id=maintenance_unit_id),
+        actor=actor,
+        now=clock.now(),
+    )
+    return RedirectResponse("/seat", status_code=303)
 
 
 # Maintenance firm ---------------------------------------------------------------------------
@@ -409,6 +469,7 @@ def firm_queue(
             ),
             "action_zh": boards.ACTION_ZH,
             "due_soon_days": boards.DUE_SOON_DAYS,
+            "live_poll_seconds": settings.live_fallback_poll_seconds,
         },
         web_session=web_session,
         settings=settings,
