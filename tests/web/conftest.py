@@ -106,6 +106,10 @@ class WebWorld:
     bureau_token: str
     firm_token: str
     blacklisted: str  # name of an organisation on the public blacklist
+    live_codes: list[str]  # more of the firm's elevators (in the town), for the live-page tests
+    unowned_code: str  # an elevator in use without a maintenance contract
+    operator_token: str  # a 96333 seat
+    firm_name: str
 
 
 def build_web_world(session: Session, today: date) -> WebWorld:
@@ -135,6 +139,13 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         status=ElevatorStatus.IN_USE,
         commissioned_on=today - timedelta(days=4000),
     )
+    # In the town, so the street's pages and lists the other tests count do not change.
+    live_lifts = [
+        factories.elevator(session, street_name="永新镇", user_unit_id=user.id) for _ in range(2)
+    ]
+    for lift in live_lifts:
+        factories.contract(session, lift, firm, start=start, end=end)
+    unowned = factories.elevator(session, street_name="永新镇", user_unit_id=user.id)
     banned = factories.organisation(session, "綦江速修电梯服务部", OrganisationRole.MAINTAINER)
     factories.blacklist(session, banned, listed_on=today - timedelta(days=30))
     governance.rating(session, firm, year=today.year - 1, grade="A", score="96.50", stars=5)
@@ -151,12 +162,19 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         now=now,
         organisation_credit_code=firm.credit_code,
     )
+    _, operator = auth_service.create_token(
+        session, role=Role.OPERATOR, label="browser seat", now=now
+    )
     return WebWorld(
         rescue_codes=[lift.rescue_code for lift in lifts[:3]],
         street="古南街道",
         bureau_token=bureau,
         firm_token=firm_token,
         blacklisted=banned.name,
+        live_codes=[lift.rescue_code for lift in live_lifts],
+        unowned_code=unowned.rescue_code,
+        operator_token=operator,
+        firm_name=firm.name,
     )
 
 
@@ -210,6 +228,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "ELEVATOR_REGISTRY_DATABASE_URL": url,
         "ELEVATOR_REGISTRY_ESCALATION_LOOP_ENABLED": "false",
         "ELEVATOR_REGISTRY_WEB_TRACKING_REFRESH_SECONDS": "2",
+        # A page whose stream is cut polls every second (test_live_browser).
+        "ELEVATOR_REGISTRY_LIVE_FALLBACK_POLL_SECONDS": "1",
         "ELEVATOR_REGISTRY_WEB_SESSION_SECRET": uuid.uuid4().hex,
     }
     with log_path.open("w") as log:
