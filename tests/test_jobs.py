@@ -4,11 +4,15 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
 from elevator_registry import jobs
+from elevator_registry.app import create_served_app
 from elevator_registry.cli import app as cli_app
+from elevator_registry.config import get_settings
 from elevator_registry.db import get_engine
 
 T0 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
@@ -67,3 +71,23 @@ def test_the_loop_survives_a_failing_pass(scratch_database: str) -> None:
     time.sleep(2.5)
     loop.stop()
     assert len(calls) >= 2
+
+
+def test_the_served_app_runs_its_jobs_while_it_lives(
+    scratch_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert CliRunner().invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+    monkeypatch.setenv("ELEVATOR_REGISTRY_RISK_REFRESH_LOOP_ENABLED", "false")
+    get_settings.cache_clear()
+    with TestClient(create_served_app()):
+        lease = None
+        for _ in range(50):  # the first tick is due at once; up to 10 s on a busy machine
+            lease = jobs.lease_of(get_engine(), "escalation")
+            if lease is not None:
+                break
+            time.sleep(0.2)
+        running = [thread.name for thread in threading.enumerate()]
+    assert lease is not None and lease["runs"] == 1
+    assert "job-escalation" in running and "job-risk_refresh" not in running
+    time.sleep(0.5)
+    assert "job-escalation" not in [thread.name for thread in threading.enumerate()]
