@@ -245,6 +245,7 @@ async def _events(
 def _stream(
     request: Request, settings: Settings, build: Callable[[Session], Payload]
 ) -> EventSourceResponse:
+    # Called from async endpoints: the feed is created on the event loop, never by two threads.
     return EventSourceResponse(
         _events(feed_of(request, settings), _with_session(build), settings.live_stream_max_seconds),
         ping=15,
@@ -257,7 +258,7 @@ def _json(payload: Payload) -> Response:
 
 
 @router.get("/firm/live")
-def firm_stream(
+async def firm_stream(
     request: Request, settings: SettingsDep, clock: ClockDep, web_session: WebSessionDep
 ) -> Response:
     """Event stream of the firm's queue."""
@@ -279,7 +280,7 @@ def firm_poll(
 
 
 @router.get("/bureau/incidents/live")
-def board_stream(
+async def board_stream(
     request: Request,
     settings: SettingsDep,
     clock: ClockDep,
@@ -307,7 +308,7 @@ def board_poll(
 
 
 @router.get("/seat/live")
-def seat_stream(
+async def seat_stream(
     request: Request, settings: SettingsDep, clock: ClockDep, web_session: WebSessionDep
 ) -> Response:
     """Event stream of the seats' queue."""
@@ -329,7 +330,7 @@ def seat_poll(
 
 
 @router.get("/t/{token}/live")
-def tracking_stream(
+async def tracking_stream(
     _limit: ReadLimit,
     request: Request,
     token: TrackingToken,
@@ -339,8 +340,9 @@ def tracking_stream(
     """Event stream of one incident's tracking card; opening it counts as a public read."""
     # An unknown token is refused now (404), not after the stream has started; on a session
     # of its own, as a request-scoped one would stay open for the life of the stream.
-    with get_sessionmaker()() as session:
-        public_service.track(session, token=token, settings=settings)
+    await run_in_threadpool(
+        _with_session(lambda session: public_service.track(session, token=token, settings=settings))
+    )
     return _stream(
         request,
         settings,
