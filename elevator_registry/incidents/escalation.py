@@ -13,7 +13,6 @@ every `escalation_interval_seconds` unless `escalation_loop_enabled` is off, cla
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import structlog
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,6 @@ from elevator_registry.incidents.lifecycle import escalate_to
 from elevator_registry.incidents.models import IncidentEvent
 from elevator_registry.jobs import PeriodicJob, run_periodic
 
-log = structlog.get_logger("elevator_registry.escalation")
 ACTOR = "escalation"
 
 
