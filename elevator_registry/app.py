@@ -2,7 +2,8 @@
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -14,17 +15,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from elevator_registry import docs, web
 from elevator_registry.audit.routes import router as audit_router
+from elevator_registry.config import get_settings
 from elevator_registry.db import get_engine
 from elevator_registry.dossier.routes import router as dossier_router
 from elevator_registry.errors import DomainError
 from elevator_registry.governance import routes as governance_routes
 from elevator_registry.imports.routes import router as import_router
+from elevator_registry.incidents import escalation
 from elevator_registry.incidents import routes as incident_routes
 from elevator_registry.inspection.routes import router as inspection_router
+from elevator_registry.jobs import PeriodicJob
 from elevator_registry.kpi.routes import router as kpi_router
 from elevator_registry.maintenance.routes import router as maintenance_router
 from elevator_registry.messages_zh import chinese_message, validation_message_zh
 from elevator_registry.registry.routes import router as registry_router
+from elevator_registry.rules import snapshot
 from elevator_registry.rules.routes import router as rules_router
 from elevator_registry.schemas import ErrorResponse
 from elevator_registry.visits.routes import router as visit_router
@@ -108,9 +113,32 @@ async def _database_unavailable(_request: Request, error: Exception) -> JSONResp
     return _envelope(503, "DATABASE_UNAVAILABLE", "the database is not reachable; retry shortly")
 
 
-def create_app() -> FastAPI:
-    """Builds the application."""
+def start_jobs() -> list[PeriodicJob]:
+    """Starts every periodic job the settings enable; each runs once per tick across processes."""
+    settings = get_settings()
+    started = (escalation.start_background(settings), snapshot.start_background(settings))
+    return [job for job in started if job is not None]
+
+
+@asynccontextmanager
+async def _with_jobs(_app: FastAPI) -> AsyncIterator[None]:
+    jobs = start_jobs()
+    try:
+        yield
+    finally:
+        for job in jobs:
+            job.stop()
+
+
+def create_served_app() -> FastAPI:
+    """The application `serve` runs: with the background jobs, in every worker process."""
+    return create_app(background_jobs=True)
+
+
+def create_app(*, background_jobs: bool = False) -> FastAPI:
+    """Builds the application; `background_jobs` starts the periodic jobs with it (`serve`)."""
     app = FastAPI(
+        lifespan=_with_jobs if background_jobs else None,
         title="elevator_registry",
         version="0.1.0",
         description=DESCRIPTION,

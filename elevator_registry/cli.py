@@ -168,10 +168,9 @@ def serve(
         load_sample(reference_date=None)
     else:
         require_schema()
-    incident_cli.start_escalation_loop()
-    rules_cli.start_refresh_loop()
+    _explain_jobs(workers)
     uvicorn.run(
-        "elevator_registry.app:create_app",
+        "elevator_registry.app:create_served_app",
         factory=True,
         host=host,
         port=port,
@@ -179,6 +178,29 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
     )
+
+
+def _explain_jobs(workers: int) -> None:
+    """Says which background jobs each worker runs, and warns about SQLite with several."""
+    settings = get_settings()
+    if settings.escalation_loop_enabled:
+        typer.echo(f"escalation job: every {settings.escalation_interval_seconds} s", err=True)
+    if settings.risk_refresh_loop_enabled:
+        typer.echo(f"risk refresh job: every {settings.risk_refresh_interval_seconds} s", err=True)
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        typer.echo(
+            f"WARNING: --workers {workers} on SQLite: every write of every worker waits for one "
+            "database lock, so more workers add no write capacity; run several workers on "
+            "PostgreSQL. (Background jobs still run once per tick: they claim a job_lease row.)",
+            err=True,
+        )
+    if workers > 1 and settings.rate_limit_storage_url is None:
+        typer.echo(
+            f"WARNING: --workers {workers} without ELEVATOR_REGISTRY_RATE_LIMIT_STORAGE_URL: each "
+            f"worker counts the public rate limits on its own (up to {workers}x the limit); set "
+            "it to redis://… to share them.",
+            err=True,
+        )
 
 
 @tokens_app.command("create")

@@ -231,6 +231,36 @@ class Settings(BaseSettings):
         default="120/minute",
         description="GET /incidents/track/* and /public/* per client IP (`limits` notation).",
     )
+    rate_limit_storage_url: str | None = Field(
+        default=None,
+        description="Where the public rate limits count: unset, in each process's memory (one "
+        "process); `redis://host:6379/0` (the `limits` library's Redis storage) to share the "
+        "counts across `--workers` and instances.",
+    )
+    rate_limit_key_prefix: str = Field(
+        default="elevator_registry",
+        description="Prefix of the rate-limit keys in the shared store (one per deployment).",
+    )
+    live_poll_seconds: float = Field(
+        default=0.5,
+        ge=0.1,
+        le=10,
+        description="How often each process looks for new incident events for its live pages "
+        "(one cheap query per process, not per viewer).",
+    )
+    live_stream_max_seconds: int = Field(
+        default=600,
+        ge=10,
+        le=86_400,
+        description="Longest life of one live-page event stream; the browser reconnects (the "
+        "public tracking page's reconnects count against the public-read limit).",
+    )
+    live_fallback_poll_seconds: int = Field(
+        default=5,
+        ge=1,
+        le=300,
+        description="When a page's event stream drops, how often it fetches its list instead.",
+    )
     max_request_body_bytes: int = Field(
         default=64 * 1024,
         ge=1024,

@@ -1,5 +1,6 @@
 """Imports every ORM module so `Base.metadata` holds the whole schema (Alembic, tests)."""
 
+from elevator_registry import jobs as job_models
 from elevator_registry.accounts import models as account_models
 from elevator_registry.audit import models as audit_models
 from elevator_registry.auth import models as auth_models
@@ -21,6 +22,7 @@ __all__ = [
     "governance_models",
     "incident_models",
     "inspection_models",
+    "job_models",
     "kpi_models",
     "maintenance_models",
     "registry_models",

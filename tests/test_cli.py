@@ -98,3 +98,20 @@ def test_serve_refuses_an_unmigrated_database(scratch_database: str) -> None:
     code, _, stderr = invoke("serve", "--port", "0")
     assert code == 1
     assert "db upgrade" in stderr
+
+
+def test_serve_runs_the_app_with_its_jobs_and_warns_about_workers_on_sqlite(
+    migrated: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: dict[str, object] = {}
+    monkeypatch.setattr(
+        "elevator_registry.cli.uvicorn.run",
+        lambda target, **options: started.update(target=target, **options),
+    )
+    code, _, stderr = invoke("serve", "--port", "0", "--workers", "2")
+    assert code == 0
+    assert (started["target"], started["workers"]) == ("elevator_registry.app:create_served_app", 2)
+    if migrated.startswith("sqlite"):
+        assert "WARNING: --workers 2 on SQLite" in stderr
+    assert "without ELEVATOR_REGISTRY_RATE_LIMIT_STORAGE_URL" in stderr
+    assert "escalation job: every 30 s" in stderr

@@ -1,4 +1,4 @@
-"""`elevator-registry escalate`: one escalation pass, and the background loop `serve` starts."""
+"""`elevator-registry escalate`: one escalation pass (`serve` runs it as a periodic job)."""
 
 import typer
 
@@ -16,12 +16,3 @@ def escalate() -> None:
     with get_sessionmaker()() as session, session.begin():
         result = escalation.escalate_overdue(session, now=get_clock().now(), settings=settings)
     typer.echo(result.summary())
-
-
-def start_escalation_loop() -> None:
-    """Starts the background escalation thread for `serve` (unless disabled in settings)."""
-    started = escalation.start_background(get_settings())
-    if started is not None:
-        typer.echo(
-            f"escalation loop: every {get_settings().escalation_interval_seconds} s", err=True
-        )

@@ -5,16 +5,14 @@ Level 2 (another rescue unit) once the deadline has passed; level 3 (fire servic
 compare-and-set on `escalation_level`, so running it twice, or in two processes at once,
 escalates each incident once and writes one event per level.
 
-`elevator-registry escalate` runs one pass; `serve` runs passes in a background thread every
-`escalation_interval_seconds` unless `escalation_loop_enabled` is off.
+`elevator-registry escalate` runs one pass; each `serve` process runs the job "escalation"
+every `escalation_interval_seconds` unless `escalation_loop_enabled` is off, claimed through
+`jobs.run_periodic` so that one process runs each tick.
 """
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import structlog
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -22,8 +20,8 @@ from elevator_registry.config import Settings
 from elevator_registry.incidents.enums import IncidentEventKind
 from elevator_registry.incidents.lifecycle import escalate_to
 from elevator_registry.incidents.models import IncidentEvent
+from elevator_registry.jobs import PeriodicJob, run_periodic
 
-log = structlog.get_logger("elevator_registry.escalation")
 ACTOR = "escalation"
 
 
@@ -74,48 +72,19 @@ def escalate_overdue(session: Session, *, now: datetime, settings: Settings) -> 
     return EscalationPass(to_level_2, to_level_3)
 
 
-def run_loop(
-    stop: threading.Event,
-    *,
-    interval_seconds: float,
-    one_pass: Callable[[], EscalationPass],
-) -> None:
-    """Runs `one_pass` every `interval_seconds` until `stop` is set; never dies on an error."""
-    while not stop.wait(interval_seconds):
-        try:
-            result = one_pass()
-        except Exception as error:  # the loop must survive a database outage
-            log.error("escalation_pass_failed", error=str(error).splitlines()[0])
-            continue
-        if result.to_level_2 or result.to_level_3:
-            log.info(
-                "escalation_pass",
-                to_level_2=result.to_level_2,
-                to_level_3=result.to_level_3,
-            )
-
-
-def start_background(settings: Settings) -> tuple[threading.Thread, threading.Event] | None:
-    """Starts the escalation loop in a daemon thread (None when disabled in settings)."""
+def start_background(settings: Settings) -> PeriodicJob | None:
+    """Starts the escalation job, once per tick across processes (None when disabled)."""
     if not settings.escalation_loop_enabled:
         return None
     from elevator_registry.clock import get_clock
-    from elevator_registry.db import get_sessionmaker
+    from elevator_registry.db import get_engine, get_sessionmaker
 
-    def one_pass() -> EscalationPass:
+    def one_pass() -> EscalationPass | None:
         with get_sessionmaker()() as session, session.begin():
-            return escalate_overdue(session, now=get_clock().now(), settings=settings)
+            result = escalate_overdue(session, now=get_clock().now(), settings=settings)
+        # Only passes that moved something are worth a log line.
+        return result if (result.to_level_2 or result.to_level_3) else None
 
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=run_loop,
-        kwargs={
-            "stop": stop,
-            "interval_seconds": settings.escalation_interval_seconds,
-            "one_pass": one_pass,
-        },
-        name="incident-escalation",
-        daemon=True,
+    return run_periodic(
+        "escalation", settings.escalation_interval_seconds, one_pass, engine=get_engine()
     )
-    thread.start()
-    return thread, stop

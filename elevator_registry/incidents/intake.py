@@ -598,7 +598,10 @@ def _create(
         unit = None  # complaints and questions stay with the operator
     no_contract = kind in IncidentKind.dispatched_at_intake() and unit is None
     escalation_level = 2 if (no_contract and kind == IncidentKind.TRAPPED) else 1
-    dispatched = unit is not None or escalation_level == 2
+    # Without a contracted unit nobody is sent yet: the incident waits, reported, on the 96333
+    # seats' queue until a seat assigns a rescuer (lifecycle.assign), so nobody is told
+    # "dispatched" before someone is.
+    dispatched = unit is not None
     token_hash = hash_secret(token)
     values = {
         **fields,
@@ -628,7 +631,8 @@ def _create(
         )
     ]
     if escalation_level == 2:
-        # No contracted rescuer: straight to level 2 (another rescue unit), flagged.
+        # No contracted rescuer: straight to level 2 (another rescue unit, which a seat picks),
+        # flagged.
         events.append(
             _event(
                 incident_id,

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
+from elevator_registry.audit import service as audit
 from elevator_registry.auth.principal import Principal
+from elevator_registry.config import get_settings
 from elevator_registry.errors import Conflict, Forbidden, InvalidValue, NotFound
 from elevator_registry.incidents.enums import (
     FaultCause,
@@ -26,9 +28,18 @@ from elevator_registry.incidents.enums import (
     IncidentKind,
     IncidentStatus,
 )
+from elevator_registry.incidents.intake import local_date_of
 from elevator_registry.incidents.models import Incident, IncidentEvent, IncidentReport
-from elevator_registry.incidents.schemas import CloseAction, EscalateAction, TransitionAction
+from elevator_registry.incidents.schemas import (
+    AssignAction,
+    CloseAction,
+    EscalateAction,
+    TransitionAction,
+)
 from elevator_registry.incidents.scoping import STAFF, readable_incidents, require_actor
+from elevator_registry.registry import organisations as organisation_service
+from elevator_registry.registry.enums import OrganisationRole
+from elevator_registry.registry.models import Organisation, OrganisationRoleRow
 
 S = IncidentStatus
 K = IncidentKind
@@ -287,6 +298,114 @@ def escalate(
     session.flush()
     session.refresh(incident)
     return incident
+
+
+def unassigned() -> ColumnElement[bool]:
+    """WHERE clause: rescue incidents still waiting for a seat to send someone (no contract)."""
+    return and_(
+        Incident.status == S.REPORTED,
+        Incident.maintenance_unit_id.is_(None),
+        Incident.kind.in_(IncidentKind.dispatched_at_intake()),
+    )
+
+
+def assign(
+    session: Session, *, incident_id: int, data: AssignAction, actor: Principal, now: datetime
+) -> Incident:
+    """A seat sends a firm or rescue unit to an unowned incident (reported → dispatched).
+
+    Compare-and-set on "still reported and nobody assigned": of two seats assigning at once,
+    one wins and the other gets 409 INCIDENT_ALREADY_ASSIGNED. From then on the incident is the
+    unit's as if it had held the contract: it sees it, accepts, arrives, releases.
+    """
+    incident = get_incident(session, incident_id=incident_id, actor=actor)
+    if actor.role not in STAFF:
+        raise Forbidden(
+            "FORBIDDEN_ROLE",
+            "only a 96333 seat (operator) or the bureau assigns a rescuer",
+            message_zh="只有 96333 座席或监管局可以指派救援单位",
+        )
+    if incident.kind not in IncidentKind.dispatched_at_intake():
+        raise Conflict(
+            "INVALID_TRANSITION",
+            f"a {incident.kind} incident sends nobody to the car; only trapped and fault "
+            "incidents are assigned",
+            field="status",
+            message_zh="只有困人和故障事件需要指派救援单位",
+        )
+    unit = _rescue_unit(session, data.maintenance_unit_id, now)
+    before = audit.snapshot(incident)
+    moved = session.execute(
+        update(Incident)
+        .where(Incident.id == incident.id, unassigned(), Incident.dispatched_at.is_(None))
+        .values(status=S.DISPATCHED, maintenance_unit_id=unit.id, dispatched_at=now)
+        .returning(Incident.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if moved is None:
+        session.refresh(incident)
+        raise Conflict(
+            "INCIDENT_ALREADY_ASSIGNED",
+            f"incident {incident.number} is {incident.status} and already has a rescuer or "
+            "needs none; only a reported incident without one is assigned",
+            field="status",
+            message_zh=f"事件 {incident.number} 已有救援单位或无需指派",
+        )
+    session.add(
+        IncidentEvent(
+            incident_id=incident.id,
+            kind=IncidentEventKind.DISPATCHED,
+            at=now,
+            recorded_at=now,
+            actor=actor.label,
+            backfilled=False,
+            reason=data.reason,
+            detail={
+                "level": incident.escalation_level,
+                "maintenance_unit_id": unit.id,
+                "assigned": True,
+            },
+        )
+    )
+    session.flush()
+    session.refresh(incident)
+    audit.record(
+        session, actor=actor, at=now, action="incident.assign", row=incident, before=before
+    )
+    return incident
+
+
+def _rescue_unit(session: Session, organisation_id: int, now: datetime) -> Organisation:
+    """The organisation to send: it must maintain elevators and be eligible to today."""
+    unit = session.get(Organisation, organisation_id)
+    if unit is None:
+        raise NotFound("organisation", organisation_id)
+    is_maintainer = session.scalar(
+        select(OrganisationRoleRow.role).where(
+            OrganisationRoleRow.organisation_id == organisation_id,
+            OrganisationRoleRow.role == OrganisationRole.MAINTAINER,
+        )
+    )
+    if is_maintainer is None:
+        raise InvalidValue(
+            "ASSIGNEE_NOT_MAINTAINER",
+            f"organisation {organisation_id} is not a maintenance unit; assign a maintenance "
+            "firm or rescue unit",
+            field="maintenance_unit_id",
+            message_zh="所选单位不是维保（救援）单位",
+        )
+    reasons = organisation_service.maintainer_ineligibility(
+        session, organisation_id=organisation_id, on=local_date_of(now, get_settings().timezone)
+    )
+    if reasons:
+        raise Conflict(
+            "MAINTAINER_NOT_ELIGIBLE",
+            f"{unit.name} may not maintain elevators now: " + "; ".join(reasons),
+            field="maintenance_unit_id",
+            rule="MAINTAINER_NOT_ELIGIBLE",
+            message_zh=f"{unit.name} 当前不具备维保资格（黑名单或许可证无效）",
+        )
+    return unit
 
 
 def escalate_to(

@@ -4,9 +4,10 @@
   token, GET /incidents/track/*, GET /public/*. A moving window per client in process memory
   (limits in the `limits` library's notation, e.g. `20/minute`): no global throttle exists,
   so a blackout burst of distinct residents all gets through, while one client hammering the
-  intake is stopped. With several worker processes
-  each keeps its own window (the effective limit is multiplied by the worker count), an
-  accepted trade-off for not needing a shared store. Operators and IoT platforms
+  intake is stopped. That in-memory window is the embedded default, for one process; with
+  several worker processes or instances set `rate_limit_storage_url` (`redis://…`): the same
+  moving windows are then counted in Redis (the `limits` library's async Redis storage), so a
+  client gets 429 at the same count whichever worker answers. Operators and IoT platforms
   (authenticated) are never limited: a 96333 call centre files many reports from one address.
   Behind a reverse proxy, run `elevator-registry serve --forwarded-allow-ips <proxy>` so the
   client address is the resident's, not the proxy's.
@@ -24,7 +25,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from limits import parse
+from limits import RateLimitItem, parse
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 from elevator_registry.config import Settings
 from elevator_registry.errors import DomainError
@@ -70,6 +73,8 @@ class RateLimiter:
     interpreter lock from the requests.) Called on the event loop only, so no lock is needed.
     """
 
+    shared = False
+
     def __init__(self, limits_by_bucket: dict[str, str], *, enabled: bool = True) -> None:
         self.enabled = enabled
         items = {bucket: parse(text) for bucket, text in limits_by_bucket.items()}
@@ -80,15 +85,17 @@ class RateLimiter:
         self._next_sweep = time.monotonic() + self._longest
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "RateLimiter":
-        """The limiter the settings describe."""
-        return cls(
-            {
-                "intake": settings.rate_limit_public_intake,
-                "public_read": settings.rate_limit_public_read,
-            },
-            enabled=settings.rate_limit_enabled,
-        )
+    def from_settings(cls, settings: Settings) -> "RateLimiter | SharedRateLimiter":
+        """The limiter the settings describe: shared when a storage URL is set."""
+        limits_by_bucket = _limits_of(settings)
+        if settings.rate_limit_storage_url:
+            return SharedRateLimiter(
+                limits_by_bucket,
+                storage_url=settings.rate_limit_storage_url,
+                key_prefix=settings.rate_limit_key_prefix,
+                enabled=settings.rate_limit_enabled,
+            )
+        return cls(limits_by_bucket, enabled=settings.rate_limit_enabled)
 
     def check(self, bucket: str, client: str) -> None:
         """Counts one request of `client` in `bucket`; 429 RATE_LIMITED when over the limit."""
@@ -115,6 +122,61 @@ class RateLimiter:
         self._next_sweep = now + self._longest
 
 
+class SharedRateLimiter:
+    """The same per-client moving windows, counted in a store every process shares (Redis).
+
+    `limits`' async Redis storage keeps each window as a sorted list in Redis and checks and
+    adds a hit in one Lua script, so concurrent workers cannot both take the last slot. Awaited
+    on the event loop: a Redis round trip never blocks the other requests of the worker.
+    """
+
+    shared = True
+
+    def __init__(
+        self,
+        limits_by_bucket: dict[str, str],
+        *,
+        storage_url: str,
+        key_prefix: str,
+        enabled: bool = True,
+    ) -> None:
+        self.enabled = enabled
+        # `async+redis://` selects the asyncio storage; redis-py is the client it uses.
+        url = storage_url if storage_url.startswith("async+") else f"async+{storage_url}"
+        self.storage = storage_from_string(url, implementation="redispy", key_prefix=key_prefix)
+        self._strategy = MovingWindowRateLimiter(self.storage)  # type: ignore[arg-type]
+        self._items: dict[str, RateLimitItem] = {
+            bucket: parse(text) for bucket, text in limits_by_bucket.items()
+        }
+        self._texts = limits_by_bucket
+
+    async def check_shared(self, bucket: str, client: str) -> None:
+        """Counts one request of `client` in `bucket`; 429 RATE_LIMITED when over the limit."""
+        if not self.enabled:
+            return
+        item = self._items[bucket]
+        if await self._strategy.hit(item, bucket, client):
+            return
+        stats = await self._strategy.get_window_stats(item, bucket, client)
+        raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())), self._texts[bucket])
+
+
+def _limits_of(settings: Settings) -> dict[str, str]:
+    return {
+        "intake": settings.rate_limit_public_intake,
+        "public_read": settings.rate_limit_public_read,
+    }
+
+
+async def count_request(request: Request, bucket: str) -> None:
+    """Counts one request of the client in `bucket` in the app's limiter (429 when over)."""
+    limiter = request.app.state.rate_limiter
+    if limiter.shared:
+        await limiter.check_shared(bucket, client_address(request))
+    else:
+        limiter.check(bucket, client_address(request))
+
+
 def client_address(request: Request) -> str:
     """The client IP as the server sees it (after uvicorn's proxy-header handling)."""
     return request.client.host if request.client else "unknown"
@@ -123,16 +185,16 @@ def client_address(request: Request) -> str:
 async def limit_public_intake(request: Request) -> None:
     """Dependency: rate-limits POST /incidents from callers without a token.
 
-    Async on purpose: the check is in memory, so it runs on the event loop without taking a
-    worker thread."""
+    Async on purpose: the check is in memory (or an awaited Redis call), so it runs on the event
+    loop without taking a worker thread."""
     if "authorization" in request.headers:
         return  # operators and IoT platforms: authenticated, never throttled
-    request.app.state.rate_limiter.check("intake", client_address(request))
+    await count_request(request, "intake")
 
 
 async def limit_public_read(request: Request) -> None:
-    """Dependency: rate-limits the public read routes."""
-    request.app.state.rate_limiter.check("public_read", client_address(request))
+    """Dependency: rate-limits the public read routes (and each opening of a live stream)."""
+    await count_request(request, "public_read")
 
 
 async def _rate_limited(_request: Request, error: Exception) -> JSONResponse:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from elevator_registry.config import Settings
 from elevator_registry.errors import DomainError, NotFound
+from elevator_registry.incidents.enums import IncidentKind, IncidentStatus
 from elevator_registry.incidents.intake import RescueCodeUnknown, hash_secret, local_date_of
 from elevator_registry.incidents.models import Incident, IncidentEvent, IncidentReport
 from elevator_registry.inspection import schedule
@@ -63,6 +64,10 @@ def track(session: Session, *, token: str, settings: Settings) -> dict[str, Any]
         "released_at": incident.released_at,
         "closed_at": incident.closed_at,
         "maintenance_unit": _unit(session, incident.maintenance_unit_id),
+        # Nobody sent yet (no contract): the seats' queue holds it until one assigns a rescuer.
+        "awaiting_rescuer": incident.status == IncidentStatus.REPORTED
+        and incident.maintenance_unit_id is None
+        and incident.kind in IncidentKind.dispatched_at_intake(),
         "timeline": [
             {"kind": kind, "at": at, "escalation_level": (detail or {}).get("level")}
             for kind, at, detail in events

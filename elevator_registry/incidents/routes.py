@@ -28,6 +28,7 @@ from elevator_registry.incidents.protection import (
     limit_public_read,
 )
 from elevator_registry.incidents.schemas import (
+    AssignAction,
     CloseAction,
     EscalateAction,
     IncidentCreate,
@@ -327,6 +328,23 @@ def escalate_incident(
     """Raises a trapped incident to level 2 (another rescue unit) or 3 (fire service 119)."""
     actor = locked_actor(session, authorization)
     incident = lifecycle_service.escalate(
+        session, incident_id=incident_id, data=body, actor=actor, now=clock.now()
+    )
+    return _detail(session, incident, actor)
+
+
+@router.post("/incidents/{incident_id}/assign", response_model=IncidentDetail)
+def assign_incident(
+    incident_id: PathId,
+    body: AssignAction,
+    session: CommittedSessionDep,
+    clock: ClockDep,
+    authorization: AuthorizationHeader = None,
+) -> dict[str, Any]:
+    """A 96333 seat sends a firm or level-2 rescue unit to an incident without a contracted
+    unit (reported → dispatched); the unit then works it as usual."""
+    actor = locked_actor(session, authorization)
+    incident = lifecycle_service.assign(
         session, incident_id=incident_id, data=body, actor=actor, now=clock.now()
     )
     return _detail(session, incident, actor)

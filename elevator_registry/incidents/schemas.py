@@ -125,6 +125,15 @@ class EscalateAction(InputModel):
     reason: Reason
 
 
+class AssignAction(InputModel):
+    """A 96333 seat sends a rescuer to an incident nobody holds a contract for."""
+
+    maintenance_unit_id: Annotated[int, Field(ge=1, le=2**31 - 1)] = Field(
+        description="The maintenance firm, or the level-2 rescue unit, sent to the car."
+    )
+    reason: Reason | None = Field(default=None, description="A note for the timeline.")
+
+
 class IncidentEventRead(ReadModel):
     """One line of the timeline."""
 
@@ -206,6 +215,10 @@ class IncidentTracking(ReadModel):
     released_at: datetime | None
     closed_at: datetime | None
     maintenance_unit: UnitContact | None
+    awaiting_rescuer: bool = Field(
+        description="No rescuer sent yet: the elevator has no contracted unit and a 96333 seat "
+        "is assigning one."
+    )
     timeline: list[TrackingEvent]
     hotline: str
 

@@ -120,14 +120,6 @@ def risk_refresh(
     typer.echo(report.summary())
 
 
-def start_refresh_loop() -> None:
-    """Starts the daily snapshot refresh thread for `serve` (unless disabled in settings)."""
-    if snapshot.start_background(get_settings()) is not None:
-        typer.echo(
-            f"risk refresh loop: every {get_settings().risk_refresh_interval_seconds} s", err=True
-        )
-
-
 def rules_doc(
     check: Annotated[
         bool, typer.Option(help="Fail if the file is stale instead of writing it.")

@@ -19,9 +19,8 @@ re-evaluate just those elevators, as of the snapshot's day. Writes that move no 
 evidence cost one primary-key read of `risk_snapshot`.
 """
 
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -61,6 +60,7 @@ from elevator_registry.clock import Clock
 from elevator_registry.config import Settings, get_settings
 from elevator_registry.db import get_engine
 from elevator_registry.incidents.models import Incident
+from elevator_registry.jobs import PeriodicJob, run_periodic
 from elevator_registry.maintenance.models import HazardReport, MaintenanceRecord
 from elevator_registry.registry.models import Elevator, MaintenanceContract
 from elevator_registry.rules.catalogue import listed_rules
@@ -424,33 +424,13 @@ def _refresh_touched(session: Session) -> None:
 # The daily refresh in `serve` ----------------------------------------------------------------
 
 
-def run_daily(
-    stop: threading.Event, *, interval_seconds: float, one_pass: Callable[[], RefreshReport]
-) -> None:
-    """Refreshes now and then every `interval_seconds` until `stop`; survives errors."""
-    while True:
-        try:
-            log.info("risk_refresh", summary=one_pass().summary())
-        except Exception as error:  # the loop must survive a database outage
-            log.error("risk_refresh_failed", error=str(error).splitlines()[0])
-        if stop.wait(interval_seconds):
-            return
-
-
-def start_background(settings: Settings) -> tuple[threading.Thread, threading.Event] | None:
-    """Starts the daily snapshot refresh in a daemon thread (None when disabled in settings)."""
+def start_background(settings: Settings) -> PeriodicJob | None:
+    """Starts the snapshot refresh job, once per tick across processes (None when disabled)."""
     if not settings.risk_refresh_loop_enabled:
         return None
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=run_daily,
-        kwargs={
-            "stop": stop,
-            "interval_seconds": settings.risk_refresh_interval_seconds,
-            "one_pass": lambda: refresh_with_engine(get_engine(), settings=settings),
-        },
-        name="risk-refresh",
-        daemon=True,
+    return run_periodic(
+        "risk_refresh",
+        settings.risk_refresh_interval_seconds,
+        lambda: refresh_with_engine(get_engine(), settings=settings).summary(),
+        engine=get_engine(),
     )
-    thread.start()
-    return thread, stop

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
 from elevator_registry.incidents import lifecycle as lifecycle_service
+from elevator_registry.incidents.enums import IncidentKind
 from elevator_registry.incidents.models import Incident
 from elevator_registry.incidents.scoping import mask_phone, sees_caller_phone
 from elevator_registry.kpi import service as kpi_service
@@ -64,6 +65,15 @@ class BoardRow:
     # Unmasked only for whoever calls the reporter back (staff, the assigned firm).
     caller_phone: str | None = None
 
+    @property
+    def awaiting_rescuer(self) -> bool:
+        """A rescue nobody is sent to yet: it waits on the 96333 seats' queue."""
+        return (
+            self.incident.status == "reported"
+            and self.incident.maintenance_unit_id is None
+            and self.incident.kind in IncidentKind.dispatched_at_intake()
+        )
+
 
 def organisation_choices(session: Session, role: OrganisationRole) -> list[tuple[int, str]]:
     """(id, name) of the organisations holding `role`, by name: a filter's picker."""
@@ -96,10 +106,30 @@ def street_names(session: Session) -> list[str]:
     return list(session.scalars(select(Street.name).order_by(Street.name)))
 
 
+def rescue_units(session: Session) -> list[tuple[int, str]]:
+    """Maintenance firms a seat may send to an unowned incident (id, name), by name."""
+    return [
+        (unit_id, name)
+        for unit_id, name in session.execute(
+            select(Organisation.id, Organisation.name)
+            .join(OrganisationRoleRow, OrganisationRoleRow.organisation_id == Organisation.id)
+            .where(OrganisationRoleRow.role == OrganisationRole.MAINTAINER)
+            .order_by(Organisation.name)
+        )
+    ]
+
+
 def open_incidents(
-    session: Session, *, actor: Principal, now: datetime, street: str | None = None, limit: int
+    session: Session,
+    *,
+    actor: Principal,
+    now: datetime,
+    street: str | None = None,
+    limit: int,
+    unassigned_only: bool = False,
 ) -> list[BoardRow]:
-    """Open incidents the caller may read, nearest arrival deadline first."""
+    """Open incidents the caller may read, nearest arrival deadline first; `unassigned_only`
+    keeps those still waiting for a seat to send a rescuer (the seats' queue)."""
     statement = (
         lifecycle_service.incidents_statement(actor=actor, open_only=True)
         .join(Elevator, Elevator.id == Incident.elevator_id)
@@ -118,6 +148,8 @@ def open_incidents(
     )
     if street:
         statement = statement.where(Elevator.street == street)
+    if unassigned_only:
+        statement = statement.where(lifecycle_service.unassigned())
     return [
         BoardRow(
             incident=incident,

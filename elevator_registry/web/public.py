@@ -254,7 +254,7 @@ def tracking(
     web_session: WebSessionDep,
     received: Annotated[str | None, Query(pattern=r"^(new|duplicate)$")] = None,
 ) -> Response:
-    """The tracking page: status, arrival deadline countdown, timeline; reloads itself."""
+    """The tracking page: status, arrival deadline countdown, timeline; updated live."""
     tracked = public_service.track(session, token=token, settings=settings)
     return render(
         request,
@@ -263,7 +263,9 @@ def tracking(
             "tracked": tracked,
             "received": received,
             "now": clock.now(),
-            "refresh_seconds": settings.web_tracking_refresh_seconds,
+            "live_stream": f"/t/{token}/live",
+            "live_poll": f"/t/{token}/live.json",
+            "live_poll_seconds": settings.web_tracking_refresh_seconds,
             # Once the incident is over there is nothing left to wait for: no more reloads.
             "final": tracked["status"] not in IncidentStatus.open(),
         },

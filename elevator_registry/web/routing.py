@@ -39,6 +39,10 @@ class PasswordChangeRequired(DomainError):
     status_code = 403
 
 
+# Who works the 96333 seats' queue: assigning a rescuer is the platform's, never a street's.
+SEAT_ROLES = (Role.OPERATOR, Role.BUREAU)
+
+
 def get_web_session(request: Request) -> WebSession:
     """Dependency: the browser's session (a new anonymous one without a valid cookie)."""
     return web_session_module.read_session(request, get_settings())
@@ -89,12 +93,12 @@ def page_principal(session: Session, web_session: WebSession, *roles: Role) -> P
 
 
 def home_of(role: Role | str) -> str:
-    """Where a login of `role` lands."""
+    """Where a login of `role` lands (an operator at the seats' queue)."""
     if role in FIRM_ROLES:
         return "/firm"
     if role in UNIT_ROLES:
         return "/unit"
-    return "/bureau"
+    return "/seat" if role == Role.OPERATOR else "/bureau"
 
 
 def error_page(

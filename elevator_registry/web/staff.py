@@ -31,7 +31,7 @@ from elevator_registry.errors import AuthenticationRequired, DomainError, Invali
 from elevator_registry.incidents import intake, protection
 from elevator_registry.incidents import lifecycle as lifecycle_service
 from elevator_registry.incidents.enums import FaultCause
-from elevator_registry.incidents.schemas import CloseAction, TransitionAction
+from elevator_registry.incidents.schemas import AssignAction, CloseAction, TransitionAction
 from elevator_registry.labels import label
 from elevator_registry.maintenance import hazards as hazard_service
 from elevator_registry.messages_zh import field_label
@@ -48,6 +48,7 @@ from elevator_registry.web.routing import (
     BUREAU_ROLES,
     FIRM_ROLES,
     PASSWORD_PAGE,
+    SEAT_ROLES,
     UNIT_ROLES,
     PageRoute,
     WebSessionDep,
@@ -502,6 +503,11 @@ def incident_board(
             ),
             "streets": boards.street_names(session),
             "street": street or "",
+            "live_stream": "/bureau/incidents/live"
+            + (f"?{urlencode({'street': street})}" if street else ""),
+            "live_poll": "/bureau/incidents/live.json"
+            + (f"?{urlencode({'street': street})}" if street else ""),
+            "live_poll_seconds": settings.live_fallback_poll_seconds,
         },
         web_session=web_session,
         settings=settings,
@@ -537,6 +543,60 @@ def search_page(
         web_session=web_session,
         settings=settings,
     )
+
+
+# 96333 seat ---------------------------------------------------------------------------------
+
+
+@router.get("/seat")
+def seat_queue(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+) -> Response:
+    """The seats' queue: rescues with no contracted unit, each with a firm to send."""
+    actor = page_principal(session, web_session, *SEAT_ROLES)
+    return render(
+        request,
+        "seat.html",
+        {
+            "rows": boards.open_incidents(
+                session, actor=actor, now=clock.now(), limit=200, unassigned_only=True
+            ),
+            "units": boards.rescue_units(session),
+            "live_stream": "/seat/live",
+            "live_poll": "/seat/live.json",
+            "live_poll_seconds": settings.live_fallback_poll_seconds,
+        },
+        web_session=web_session,
+        settings=settings,
+    )
+
+
+@router.post("/seat/incidents/{incident_id}/assign")
+def seat_assign(
+    incident_id: PathId,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+    maintenance_unit_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """Sends the chosen firm (lifecycle.assign, as the API); back to the queue."""
+    web_session_module.check_csrf(web_session, settings, csrf_token)
+    intake.take_write_lock(session)
+    actor = page_principal(session, web_session, *SEAT_ROLES)
+    lifecycle_service.assign(
+        session,
+        incident_id=incident_id,
+        data=AssignAction(maintenance_unit_id=maintenance_unit_id),
+        actor=actor,
+        now=clock.now(),
+    )
+    return RedirectResponse("/seat", status_code=303)
 
 
 # Maintenance firm ---------------------------------------------------------------------------
@@ -576,6 +636,7 @@ def firm_queue(
             "action_zh": boards.ACTION_ZH,
             "due_soon_days": boards.DUE_SOON_DAYS,
             "fault_causes": list(FaultCause),
+            "live_poll_seconds": settings.live_fallback_poll_seconds,
         },
         web_session=web_session,
         settings=settings,

@@ -43,6 +43,28 @@ def message_zh(error: Any) -> str:
     return getattr(error, "message_zh", None) or error.message
 
 
+# What the resident is told at each step: never that help is on its way before someone is sent.
+TRACKING_EXPLANATION_ZH = {
+    "reported": "已收到报告，96333 座席正在处理。",
+    "dispatched": "已派单给救援单位，等待对方接单。",
+    "accepted": "救援单位已接单，救援人员正在赶往现场。",
+    "arrived": "救援人员已到场，正在处置。",
+    "released": "被困人员已解救。",
+    "closed": "事件已办结。",
+    "self_released": "被困人员已自行脱困，事件已结束。",
+    "false_alarm": "经核实为误报，事件已结束。",
+    "cancelled": "事件已取消。",
+}
+AWAITING_RESCUER_ZH = "正在为您联系救援单位：96333 座席正在指派救援人员。情况危急请拨打 119。"
+
+
+def tracked_explanation(tracked: dict[str, Any]) -> str:
+    """The tracking page's one honest sentence about where the rescue stands."""
+    if tracked["awaiting_rescuer"]:
+        return AWAITING_RESCUER_ZH
+    return TRACKING_EXPLANATION_ZH[tracked["status"]]
+
+
 def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return "—"
@@ -110,6 +132,7 @@ def _build() -> Jinja2Templates:
         SEVERITY_ZH=SEVERITY_ZH,
         ROLE_ZH=ROLE_ZH,
         RECORD_CLASS_ZH=RECORD_CLASS_ZH,
+        tracked_explanation=tracked_explanation,
     )
     return templates
 

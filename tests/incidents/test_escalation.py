@@ -1,6 +1,6 @@
 """Escalation on the clock: level 2 at the deadline, level 3 after a further window, once."""
 
-import threading
+import time
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -13,7 +13,7 @@ from elevator_registry.clock import FixedClock, get_clock
 from elevator_registry.config import Settings, get_settings
 from elevator_registry.db import get_sessionmaker
 from elevator_registry.incidents import escalation
-from elevator_registry.incidents.escalation import EscalationPass, escalate_overdue, run_loop
+from elevator_registry.incidents.escalation import EscalationPass, escalate_overdue
 from elevator_registry.incidents.models import Incident, IncidentEvent
 from tests import factories
 from tests.conftest import NOW
@@ -135,22 +135,6 @@ def test_late_open_incidents_show_as_incident_late(
     assert "INCIDENT_LATE" in str(findings.json())
 
 
-def test_the_loop_runs_passes_until_stopped() -> None:
-    stop = threading.Event()
-    passes: list[int] = []
-
-    def one_pass() -> EscalationPass:
-        passes.append(1)
-        if len(passes) == 3:
-            stop.set()
-        if len(passes) == 2:
-            raise RuntimeError("database down")  # the loop survives it
-        return EscalationPass([], [])
-
-    run_loop(stop, interval_seconds=0.001, one_pass=one_pass)
-    assert len(passes) == 3
-
-
 def test_the_background_loop_is_off_when_disabled() -> None:
     assert escalation.start_background(Settings(escalation_loop_enabled=False)) is None
 
@@ -173,9 +157,8 @@ def test_the_background_loop_escalates_on_a_real_database(scratch_database: str)
     with get_sessionmaker()() as session, session.begin():
         world = factories.build_world(session)
         session.add(overdue_incident(world))
-    started = escalation.start_background(Settings(escalation_interval_seconds=1))
-    assert started is not None
-    thread, stop = started
+    job = escalation.start_background(Settings(escalation_interval_seconds=1))
+    assert job is not None
     try:
         level = 1
         for _ in range(100):  # polls for up to 20 s; the loop runs every second
@@ -183,9 +166,8 @@ def test_the_background_loop_escalates_on_a_real_database(scratch_database: str)
                 level = session.scalars(select(Incident.escalation_level)).one()
             if level == 3:
                 break
-            stop.wait(0.2)
+            time.sleep(0.2)
         assert level == 3
     finally:
-        stop.set()
-        thread.join(timeout=10)
-    assert not thread.is_alive()
+        job.stop(timeout=10)
+    assert not job.thread.is_alive()

@@ -76,20 +76,21 @@ def test_number_is_date_in_local_time_and_id(
     assert number == f"QJ20261115-{incident.id:06d}"
 
 
-def test_no_contract_goes_straight_to_level_2_and_is_flagged(
+def test_no_contract_goes_straight_to_level_2_flagged_and_waits_for_a_seat(
     report: Report, world: factories.World, session: Session
 ) -> None:
     lift = factories.elevator(session, street_name="古南街道", user_unit_id=world.user_a.id)
     body = report(lift).json()
     assert (body["status"], body["escalation_level"], body["no_contract"]) == (
-        "dispatched",
+        "reported",
         2,
         True,
     )
     assert body["maintenance_unit"] is None
     incident = incident_by_number(session, body["number"])
+    assert incident.dispatched_at is None  # nobody is sent until a seat assigns a rescuer
     kinds = events(session, incident.id)
-    assert [kind for kind, _ in kinds] == ["reported", "escalated", "dispatched"]
+    assert [kind for kind, _ in kinds] == ["reported", "escalated"]
     assert kinds[1][1] == {"level": 2, "no_contract": True}
 
 

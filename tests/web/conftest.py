@@ -124,6 +124,10 @@ class WebWorld:
     spare_rescue_code: str
     spare_elevator_id: int
     other_firm: str  # the name of the firm holding 永新镇's contracts
+    live_codes: list[str]  # more of the firm's elevators (in the town), for the live-page tests
+    unowned_code: str  # an elevator in use without a maintenance contract
+    operator_token: str  # a 96333 seat
+    firm_name: str
 
 
 def build_web_world(session: Session, today: date) -> WebWorld:
@@ -154,6 +158,13 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         status=ElevatorStatus.IN_USE,
         commissioned_on=today - timedelta(days=4000),
     )
+    # In the town, so the street's pages and lists the other tests count do not change.
+    live_lifts = [
+        factories.elevator(session, street_name="永新镇", user_unit_id=user.id) for _ in range(2)
+    ]
+    for lift in live_lifts:
+        factories.contract(session, lift, firm, start=start, end=end)
+    unowned = factories.elevator(session, street_name="永新镇", user_unit_id=user.id)
     banned = factories.organisation(session, "綦江速修电梯服务部", OrganisationRole.MAINTAINER)
     factories.blacklist(session, banned, listed_on=today - timedelta(days=30))
     governance.rating(session, firm, year=today.year - 1, grade="A", score="96.50", stars=5)
@@ -221,6 +232,9 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         organisation_credit_code=firm.credit_code,
         user_id=visit_worker.id,
     )
+    _, operator = auth_service.create_token(
+        session, role=Role.OPERATOR, label="browser seat", now=now
+    )
     return WebWorld(
         rescue_codes=[lift.rescue_code for lift in lifts[:3]],
         street="古南街道",
@@ -238,6 +252,10 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         spare_rescue_code=lifts[4].rescue_code,
         spare_elevator_id=lifts[4].id,
         other_firm=other_firm.name,
+        live_codes=[lift.rescue_code for lift in live_lifts],
+        unowned_code=unowned.rescue_code,
+        operator_token=operator,
+        firm_name=firm.name,
     )
 
 
@@ -291,6 +309,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "ELEVATOR_REGISTRY_DATABASE_URL": url,
         "ELEVATOR_REGISTRY_ESCALATION_LOOP_ENABLED": "false",
         "ELEVATOR_REGISTRY_WEB_TRACKING_REFRESH_SECONDS": "2",
+        # A page whose stream is cut polls every second (test_live_browser).
+        "ELEVATOR_REGISTRY_LIVE_FALLBACK_POLL_SECONDS": "1",
         "ELEVATOR_REGISTRY_WEB_SESSION_SECRET": uuid.uuid4().hex,
     }
     with log_path.open("w") as log:

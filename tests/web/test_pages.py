@@ -67,7 +67,8 @@ def test_report_redirects_to_tracking_and_a_resubmit_files_nothing_new(
     assert len(incidents) == 1 and incidents[0].trapped_count == 2
     tracking = pages.get(first.headers["location"])
     assert incidents[0].number in tracking.text
-    assert 'http-equiv="refresh"' in tracking.text
+    assert 'data-live-stream="/t/' in tracking.text and 'http-equiv="refresh"' not in tracking.text
+    assert "救援已派出" in tracking.text  # lift_a has a contract: its firm is on the way
 
 
 def test_report_errors_are_shown_next_to_the_field(

@@ -2,27 +2,27 @@
 "use strict";
 
 // The arrival countdown on the tracking page, ticking each second from the server's "now".
-function startCountdowns() {
-  document.querySelectorAll(".countdown").forEach((element) => {
-    const deadline = Date.parse(element.dataset.deadline);
-    const offset = Date.parse(element.dataset.now) - Date.now();
-    const tick = () => {
-      const left = Math.round((deadline - (Date.now() + offset)) / 1000);
-      const minutes = Math.floor(Math.abs(left) / 60);
-      const seconds = String(Math.abs(left) % 60).padStart(2, "0");
-      element.textContent = left >= 0 ? `${minutes} 分 ${seconds} 秒` : `已超时 ${minutes} 分 ${seconds} 秒`;
-      element.classList.toggle("late", left < 0);
-    };
-    tick();
-    setInterval(tick, 1000);
-  });
+// A live update replaces the element; its interval stops once the element left the page.
+function startCountdown(element) {
+  const deadline = Date.parse(element.dataset.deadline);
+  const offset = Date.parse(element.dataset.now) - Date.now();
+  const tick = () => {
+    if (!element.isConnected) return clearInterval(timer);
+    const left = Math.round((deadline - (Date.now() + offset)) / 1000);
+    const minutes = Math.floor(Math.abs(left) / 60);
+    const seconds = String(Math.abs(left) % 60).padStart(2, "0");
+    element.textContent = left >= 0 ? `${minutes} 分 ${seconds} 秒` : `已超时 ${minutes} 分 ${seconds} 秒`;
+    element.classList.toggle("late", left < 0);
+  };
+  const timer = setInterval(tick, 1000);
+  tick();
 }
 
 // A submit button marked data-once is disabled after the first click. The server would
 // answer a second submit with the same incident anyway (idempotency key); this only spares
 // the round trip.
-function guardDoubleSubmit() {
-  document.querySelectorAll("form").forEach((form) => {
+function guardDoubleSubmit(root) {
+  root.querySelectorAll("form").forEach((form) => {
     form.addEventListener("submit", () => {
       form.querySelectorAll("button[data-once]").forEach((button) => {
         setTimeout(() => { button.disabled = true; }, 0);
@@ -55,8 +55,123 @@ function sortableTables() {
   });
 }
 
+// A short two-tone beep made on the spot with WebAudio (no sound file to download). Browsers
+// allow sound only after the person has touched the page once; until then the title badge
+// still shows the new job. Each attempt is counted on <body data-live-beeps> for the tests.
+let audioContext = null;
+function beep() {
+  document.body.dataset.liveBeeps = String(Number(document.body.dataset.liveBeeps || 0) + 1);
+  try {
+    audioContext = audioContext || new (window.AudioContext || window.webkitAudioContext)();
+    if (audioContext.state === "suspended") audioContext.resume();
+    [0, 0.25].forEach((start, index) => {
+      const oscillator = audioContext.createOscillator();
+      const gain = audioContext.createGain();
+      oscillator.frequency.value = index ? 660 : 880;
+      gain.gain.setValueAtTime(0.25, audioContext.currentTime + start);
+      gain.gain.exponentialRampToValueAtTime(0.001, audioContext.currentTime + start + 0.2);
+      oscillator.connect(gain).connect(audioContext.destination);
+      oscillator.start(audioContext.currentTime + start);
+      oscillator.stop(audioContext.currentTime + start + 0.2);
+    });
+  } catch (error) {
+    // No audio device or API: the badge and the new row are enough.
+  }
+}
+
+// The "(2) 救援任务 …" badge: new jobs since the person last touched or looked at the page.
+const baseTitle = document.title;
+let unseen = 0;
+function showUnseen() {
+  document.title = unseen ? `(${unseen}) ${baseTitle}` : baseTitle;
+}
+function clearUnseen() {
+  unseen = 0;
+  showUnseen();
+}
+
+// A list that updates itself: an EventSource on data-live-stream replaces the element's
+// contents with the rows the server renders; when the stream fails, the page polls the
+// data-live-poll twin every data-live-poll-seconds until the stream is back.
+function liveRegion(element) {
+  const streamUrl = element.dataset.liveStream;
+  const pollUrl = element.dataset.livePoll;
+  const pollSeconds = Number(element.dataset.livePollSeconds || 5);
+  const known = new Set(Array.from(element.querySelectorAll("[data-incident]"), (row) => row.dataset.incident));
+  const state = document.querySelector("[data-live-state]");
+  let source = null;
+  let pollTimer = null;
+  let ended = false;
+
+  const apply = (payload) => {
+    element.innerHTML = payload.html;
+    const fresh = (payload.ids || []).filter((id) => !known.has(id));
+    (payload.ids || []).forEach((id) => known.add(id));
+    if (fresh.length) {
+      if ("liveSound" in element.dataset) beep();
+      if ("liveBadge" in element.dataset) {
+        unseen += fresh.length;
+        showUnseen();
+      }
+    }
+    element.querySelectorAll(".countdown").forEach(startCountdown);
+    guardDoubleSubmit(element);
+    if (payload.final) stop();
+  };
+  const stop = () => {
+    ended = true;
+    if (source) source.close();
+    if (pollTimer) clearInterval(pollTimer);
+  };
+  const poll = async () => {
+    try {
+      const answer = await fetch(pollUrl, { headers: { Accept: "application/json" }, cache: "no-store" });
+      if (answer.ok) apply(await answer.json());
+    } catch (error) {
+      // Offline for a moment: the next poll tries again.
+    }
+  };
+  const startPolling = () => {
+    if (pollTimer || ended) return;
+    if (state) state.dataset.mode = "polling";
+    pollTimer = setInterval(poll, pollSeconds * 1000);
+    poll();
+  };
+  const connect = () => {
+    if (ended || !window.EventSource) return startPolling();
+    source = new EventSource(streamUrl);
+    source.addEventListener("open", () => {
+      if (state) state.dataset.mode = "stream";
+      if (pollTimer) {
+        clearInterval(pollTimer);
+        pollTimer = null;
+      }
+    });
+    source.addEventListener("incidents", (event) => apply(JSON.parse(event.data)));
+    source.addEventListener("ended", () => stop());
+    source.addEventListener("error", () => {
+      startPolling();
+      // A refused stream (429, 5xx) is not retried by the browser: try again in 30 s.
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 30000);
+    });
+  };
+  connect();
+}
+
+function startLiveRegions() {
+  const regions = document.querySelectorAll("[data-live-stream]");
+  regions.forEach(liveRegion);
+  if (regions.length) {
+    ["click", "keydown"].forEach((name) => document.addEventListener(name, clearUnseen));
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") clearUnseen();
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  startCountdowns();
-  guardDoubleSubmit();
+  document.querySelectorAll(".countdown").forEach(startCountdown);
+  guardDoubleSubmit(document);
   sortableTables();
+  startLiveRegions();
 });
