@@ -3,14 +3,16 @@
 import uuid
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from elevator_registry.auth import service as auth_service
 from elevator_registry.auth.enums import Role
 from elevator_registry.maintenance.models import MaintenanceRecord
-from elevator_registry.visits.models import MaintenanceVisit
+from elevator_registry.visits.models import MaintenanceVisit, VisitPhoto
 from tests import factories
 from tests.conftest import NOW, AuthHeaders
 from tests.evidence_factories import LEGACY_CERTIFIED
@@ -391,3 +393,18 @@ def test_without_a_second_worker_the_crew_is_too_small(
     body = submit_body() | {"second_worker": None}
     response = client.post(f"/api/v1/visits/{visit_id}/submission", json=body, headers=firm_a)
     assert response.json()["error"]["code"] == "CREW_TOO_SMALL"
+
+
+def test_the_database_refuses_to_change_a_submitted_visit_or_its_photos(
+    client: TestClient, firm_a: dict[str, str], located: factories.World, session: Session
+) -> None:
+    visit_id = ready_visit(client, firm_a, located.lift_a.rescue_code)
+    client.post(f"/api/v1/visits/{visit_id}/submission", json=submit_body(), headers=firm_a)
+    visit = session.scalar(select(MaintenanceVisit).where(MaintenanceVisit.visit_key == visit_id))
+    assert visit is not None
+    for statement in (
+        update(MaintenanceVisit).where(MaintenanceVisit.id == visit.id).values(check_in_far=True),
+        delete(VisitPhoto).where(VisitPhoto.visit_id == visit.id),
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+            session.execute(statement)
