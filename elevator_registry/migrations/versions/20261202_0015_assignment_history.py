@@ -14,7 +14,7 @@ every row carries both fields. Elevators never changed need no row: their curren
 those of every day.
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0013
 Create Date: 2026-12-02 16:40:00+00:00
 """
 
@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from elevator_registry.config import get_settings
 
 revision: str = "0015"
-down_revision: str | None = "0010"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
