@@ -37,6 +37,8 @@ from elevator_registry.registry.enums import (
     WarrantyScope,
 )
 from elevator_registry.rules.catalogue import Severity
+from elevator_registry.visits.checklist import ITEM_RESULT_ZH, ItemResult
+from elevator_registry.visits.enums import PhotoPhase, Presence
 
 ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
     Severity: {"critical": "严重", "high": "高", "medium": "中", "low": "低"},
@@ -125,6 +127,12 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "on_demand": "按需维保",
     },
     HazardSeverity: {"general": "一般隐患", "serious": "重大隐患"},
+    ItemResult: dict(ITEM_RESULT_ZH),
+    PhotoPhase: {"before": "作业前", "after": "作业后"},
+    Presence: {
+        "confirmed_by_own_account": "本人账号确认到场",
+        "entered_by_first": "由签到人员录入",
+    },
     OrganisationRole: {
         "manufacturer": "制造单位",
         "installer": "安装单位",

@@ -179,6 +179,10 @@ FIELD_LABELS: dict[str, str] = {
     "valid_until": "有效期至",
     "workers": "作业人员",
     "year": "年度",
+    "checkpoint": "拍照点位",
+    "phase": "拍摄阶段",
+    "sha256": "照片摘要",
+    "visit_id": "维保作业编号",
 }
 
 # Entities of `NotFound(entity, identifier)`: its code is `<ENTITY>_NOT_FOUND`.
@@ -194,6 +198,10 @@ ENTITY_LABELS: dict[str, str] = {
     "organisation": "单位",
     "stop_use_notice": "停用通知书",
     "token": "令牌",
+    "checklist": "维保项目表",
+    "photo": "照片",
+    "user": "账号",
+    "visit": "维保作业",
 }
 
 MESSAGES_ZH: dict[str, str] = {
@@ -312,6 +320,42 @@ MESSAGES_ZH: dict[str, str] = {
     "ON_DEMAND_NOT_ELIGIBLE": "该电梯不满足按需维保的全部条件",
     "SUSPENDED_RESTART": "电梯停用超过一年，重新启用前须经定期检验合格",
     "WARRANTY_BELOW_MINIMUM": "质保期短于方案要求的最低年限",
+    "SERIOUS_HAZARD_OPEN": "该电梯有未消除的重大事故隐患，隐患消除并登记后方可恢复使用",
+    # Accounts and logging in.
+    "ACCOUNT_DEACTIVATED": "账号已停用，请联系区市场监管局",
+    "CANNOT_DEACTIVATE_SELF": "不能停用自己的账号",
+    "DISPLAY_NAME_INVALID": "姓名须为 1–50 个字符",
+    "LOGIN_FAILED": "登录名或密码不正确",
+    "LOGIN_INVALID": "登录名须为 3–40 位拼音字母、数字、点或下划线",
+    "LOGIN_LOCKED": "登录失败次数过多，已暂时锁定，请稍后再试",
+    "LOGIN_TAKEN": "该登录名已被使用",
+    "PASSWORD_CHANGE_REQUIRED": "请先修改初始密码",
+    "PASSWORD_IS_LOGIN": "密码不能与登录名相同",
+    "PASSWORD_TOO_LONG": "密码最多 128 个字符",
+    "PASSWORD_TOO_SHORT": "密码太短",
+    "PASSWORD_UNCHANGED": "新密码不能与当前密码相同",
+    "PASSWORD_WRONG": "当前密码不正确",
+    "SESSION_ENDED": "登录已失效，请重新登录",
+    "CONFIRMER_IS_FILER": "该记录由本账号填报，须由使用单位安全管理员用自己的账号确认",
+    # The maintenance visit on the phone.
+    "CHECKLIST_INCOMPLETE": "还有维保项目未填写结果",
+    "CHECKLIST_ITEM_DUPLICATE": "维保项目重复",
+    "CHECKLIST_ITEM_UNKNOWN": "该维保项目不属于本次维保类别",
+    "CHECKLIST_NOTE_REQUIRED": "调整或更换的维保项目须填写说明",
+    "PHOTO_CHECKPOINT_UNKNOWN": "拍照点位不存在",
+    "PHOTO_EMPTY": "照片为空",
+    "PHOTO_MISSING": "缺少照片",
+    "PHOTO_TOO_LARGE": "照片过大",
+    "PHOTO_TYPE_NOT_ALLOWED": "照片格式不支持：只接受 JPEG、PNG 或 HEIC 图片",
+    "PRESENCE_NEEDS_PERSONAL_ACCOUNT": "须由第二名作业人员用本人账号确认到场",
+    "PRESENCE_SAME_PERSON": "签到人员不能替第二名作业人员确认到场",
+    "VISIT_ALREADY_SUBMITTED": "该维保作业已提交，不能再修改",
+    "VISIT_CLASS_WITHOUT_CHECKLIST": "维保类别须为半月、季度、半年或年度",
+    "VISIT_NOT_CHECKED_OUT": "请先签退再提交",
+    # The 96333 seats and the search box.
+    "ASSIGNEE_NOT_MAINTAINER": "所选单位不是维保（救援）单位",
+    "INCIDENT_ALREADY_ASSIGNED": "该事件已有救援单位或无需指派",
+    "SEARCH_QUERY_INVALID": "搜索内容长度不符合要求",
 }
 
 

@@ -1,16 +1,15 @@
-"""Chinese labels of the visit's values, for pages (until the shared labels module absorbs them).
+"""The visit pages' names for their labels (the enums' labels live in `elevator_registry.labels`),
+and the Chinese of the flags a visit can carry.
 
 The record classes' labels are `RECORD_CLASS_ZH` of web.templating.
 """
 
+from elevator_registry.labels import ENUM_LABELS
 from elevator_registry.visits.checklist import ITEM_RESULT_ZH
 from elevator_registry.visits.enums import PhotoPhase, Presence
 
-PHASE_ZH = {PhotoPhase.BEFORE: "作业前", PhotoPhase.AFTER: "作业后"}
-PRESENCE_ZH = {
-    Presence.CONFIRMED_BY_OWN_ACCOUNT: "本人账号确认到场",
-    Presence.ENTERED_BY_FIRST: "由签到人员录入",
-}
+PHASE_ZH = ENUM_LABELS[PhotoPhase]
+PRESENCE_ZH = ENUM_LABELS[Presence]
 FLAG_ZH = {
     "FAR_FROM_ELEVATOR": "签到位置距电梯超出范围",
     "NO_LOCATION": "签到未提供定位",

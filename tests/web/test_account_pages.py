@@ -247,7 +247,7 @@ def test_another_units_manager_cannot_confirm(
         f"/unit/records/{filed_record['id']}/confirm", data={"csrf_token": csrf_of(waiting.text)}
     )
     assert answer.status_code == 404
-    assert "没有找到该维保记录" in answer.text
+    assert "维保记录“" in answer.text
     assert factories.count(session, MaintenanceConfirmation) == 0
 
 
@@ -329,7 +329,7 @@ def test_another_units_elevator_is_not_offered_nor_accepted(
             "csrf_token": csrf_of(form.text),
         },
     )
-    assert answer.status_code == 404 and "没有找到该电梯" in answer.text
+    assert answer.status_code == 404 and "不存在或您无权查看" in answer.text
     assert factories.count(session, UsageCheck) == 0
 
 
@@ -352,7 +352,7 @@ def test_a_cost_disclosure_is_filed_once_per_year(
     disclosure = session.scalars(select(CostDisclosure)).one()
     assert str(disclosure.advertising_income_yuan) == "1200.50"
     again = pages.post("/unit/disclosures", data=fields)
-    assert again.status_code == 409 and "已经公示" in again.text
+    assert again.status_code == 409 and "费用已公示" in again.text
     assert factories.count(session, CostDisclosure) == 1
 
 
@@ -397,7 +397,7 @@ def test_the_firm_closes_a_trapped_incident_with_a_fault_cause(
     queue = pages.get("/firm").text
     assert "故障原因" in queue and "门系统故障" in queue
     refused = pages.post(f"/firm/incidents/{incident.id}/close", data={"csrf_token": csrf})
-    assert refused.status_code == 422 and "须选择故障原因" in refused.text
+    assert refused.status_code == 422 and "须填写故障原因" in refused.text
     closed = pages.post(
         f"/firm/incidents/{incident.id}/close",
         data={"csrf_token": csrf, "fault_cause_code": "door_system"},
@@ -460,7 +460,7 @@ def test_the_new_forms_need_the_csrf_token(
     logged_in(pages, account)
     answer = pages.post(path, data={"csrf_token": "forged", "elevator_id": str(world.lift_a.id)})
     assert answer.status_code == 403
-    assert "页面已过期" in answer.text
+    assert "表单已过期" in answer.text
     assert factories.count(session, UsageCheck) == 0
     assert factories.count(session, CostDisclosure) == 0
 
