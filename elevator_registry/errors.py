@@ -14,17 +14,26 @@ class DomainError(Exception):
     status_code: ClassVar[int] = 400
 
     def __init__(
-        self, code: str, message: str, *, field: str | None = None, rule: str | None = None
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        rule: str | None = None,
+        message_zh: str | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
         self.rule = rule
+        self.message_zh = message_zh
 
     def as_dict(self) -> dict[str, str]:
         """The `error` object of the envelope, without empty keys."""
         body = {"code": self.code, "message": self.message}
+        if self.message_zh is not None:
+            body["message_zh"] = self.message_zh
         if self.field is not None:
             body["field"] = self.field
         if self.rule is not None:

@@ -8,6 +8,7 @@ from elevator_registry.incidents import models as incident_models
 from elevator_registry.inspection import models as inspection_models
 from elevator_registry.kpi import models as kpi_models
 from elevator_registry.maintenance import models as maintenance_models
+from elevator_registry.notifications import models as notification_models
 from elevator_registry.registry import models as registry_models
 from elevator_registry.rules import models as rule_models
 
@@ -20,6 +21,7 @@ __all__ = [
     "inspection_models",
     "kpi_models",
     "maintenance_models",
+    "notification_models",
     "registry_models",
     "rule_models",
 ]
