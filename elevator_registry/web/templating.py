@@ -32,6 +32,7 @@ EVENT_ZH = STATUS_ZH | {
     "reported": "收到报告",
     "dispatched": "派单至维保单位",
     "escalated": "升级处置",
+    "ack_timeout": "超时未接单,已再次通知",
     "duplicate_report": "收到重复报告",
     "accepted": "维保单位接单",
     "arrived": "救援人员到场",
