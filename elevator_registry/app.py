@@ -23,6 +23,7 @@ from elevator_registry.incidents import routes as incident_routes
 from elevator_registry.inspection.routes import router as inspection_router
 from elevator_registry.kpi.routes import router as kpi_router
 from elevator_registry.maintenance.routes import router as maintenance_router
+from elevator_registry.notifications.routes import router as notifications_router
 from elevator_registry.registry.routes import router as registry_router
 from elevator_registry.rules.routes import router as rules_router
 from elevator_registry.schemas import ErrorResponse
@@ -114,6 +115,7 @@ def create_app() -> FastAPI:
     app.include_router(import_router, prefix="/api/v1")
     app.include_router(governance_routes.router, prefix="/api/v1")
     app.include_router(governance_routes.public_router, prefix="/api/v1")
+    app.include_router(notifications_router, prefix="/api/v1")
     web.install(app)
 
     @app.middleware("http")

@@ -19,6 +19,7 @@ from elevator_registry.governance import cli as governance_cli
 from elevator_registry.imports.cli import import_command
 from elevator_registry.incidents import cli as incident_cli
 from elevator_registry.kpi import cli as kpi_cli
+from elevator_registry.notifications import cli as notification_cli
 from elevator_registry.rules import cli as rules_cli
 from elevator_registry.rules import snapshot
 from elevator_registry.sample.generator import SAMPLE_REFERENCE_DATE
@@ -106,6 +107,7 @@ def generate(
 app.command("risk-list")(rules_cli.risk_list)
 app.command("rules-doc")(rules_cli.rules_doc)
 app.command("escalate")(incident_cli.escalate)
+app.command("deliver-outbox")(notification_cli.deliver_outbox)
 app.command("kpi")(kpi_cli.kpi)
 app.command("star-ratings")(governance_cli.star_ratings)
 
@@ -134,6 +136,7 @@ def serve(
         typer.echo("database has no schema yet: run `elevator-registry db upgrade` first", err=True)
         raise typer.Exit(code=1)
     incident_cli.start_escalation_loop()
+    notification_cli.start_delivery_loop()
     rules_cli.start_refresh_loop()
     uvicorn.run(
         "elevator_registry.app:create_app",

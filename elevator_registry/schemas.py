@@ -55,6 +55,7 @@ class ErrorBody(BaseModel):
 
     code: str = Field(examples=["WARRANTY_BELOW_MINIMUM"])
     message: str
+    message_zh: str | None = None
     field: str | None = None
     rule: str | None = None
 
