@@ -125,10 +125,10 @@ def deliver_due(
         return result
     with httpx.Client(timeout=settings.webhook_timeout_seconds) as client:
         chosen = channels if channels is not None else default_channels(client, settings)
-        started_pass = time.perf_counter()
         for message in messages:
-            started_at = now + timedelta(seconds=time.perf_counter() - started_pass)
-            outcome = _attempt(engine, message, chosen[message.channel], started_at, settings)
+            # Attempts are stamped with the pass's instant (the injected clock, so tests are
+            # exact); each one's own duration is its latency_ms.
+            outcome = _attempt(engine, message, chosen[message.channel], now, settings)
             {
                 MessageStatus.DELIVERED: result.delivered,
                 MessageStatus.PENDING: result.retried,
