@@ -240,7 +240,10 @@ def add_policy_step(
 ) -> EscalationPolicyStep:
     """Adds a step to a street/town's policy, or to the district default (bureau)."""
     actor.require(Role.BUREAU)
-    if data.street is not None and session.get(Street, data.street) is None:
+    if (
+        data.street is not None
+        and session.scalar(select(Street.id).where(Street.name == data.street)) is None
+    ):
         raise NotFound("street", data.street)
     if data.trigger == "ack_timeout" and data.raise_to_level is not None:
         raise InvalidValue(

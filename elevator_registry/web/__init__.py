@@ -5,7 +5,7 @@ and static files shipped inside the package)."""
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from elevator_registry.web import governance, public, staff
+from elevator_registry.web import governance, notifications, public, staff
 from elevator_registry.web.templating import STATIC_DIR
 
 
@@ -14,4 +14,5 @@ def install(app: FastAPI) -> None:
     app.include_router(public.router)
     app.include_router(governance.router)
     app.include_router(staff.router)
+    app.include_router(notifications.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -31,6 +31,7 @@ from elevator_registry.errors import AuthenticationRequired, InvalidValue
 from elevator_registry.incidents import intake
 from elevator_registry.incidents import lifecycle as lifecycle_service
 from elevator_registry.incidents.schemas import TransitionAction
+from elevator_registry.notifications import service as notification_service
 from elevator_registry.registry.enums import PlaceCategory
 from elevator_registry.rules import export
 from elevator_registry.rules import service as rules_service
@@ -409,6 +410,7 @@ def firm_queue(
             ),
             "action_zh": boards.ACTION_ZH,
             "due_soon_days": boards.DUE_SOON_DAYS,
+            "unread": notification_service.unread_count(session, actor=actor),
         },
         web_session=web_session,
         settings=settings,

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.incidents.conftest import report, unlimited
+from tests.incidents.conftest import operator, report, unlimited
+from tests.web.conftest import login, pages
 
-__all__ = ["report", "unlimited"]  # the incident tests' fixtures, shared
+__all__ = ["login", "operator", "pages", "report", "unlimited"]  # other suites' fixtures, shared
 
 
 @dataclass
