@@ -195,8 +195,9 @@ class Settings(BaseSettings):
         default=15,
         ge=1,
         le=240,
-        description="Level 3 (fire service 119) this many minutes after the arrival deadline "
-        "when still nobody is on site (level 2 comes at the deadline).",
+        description="Seeds the default escalation policy's level-3 step (fire service 119, this "
+        "many minutes after the arrival deadline) when migration 0011 runs; afterwards the "
+        "escalation_policy_step table decides.",
     )
     escalation_loop_enabled: bool = Field(
         default=True, description="`serve` runs the escalation pass in the background."
