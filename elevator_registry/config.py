@@ -219,6 +219,12 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(
         default=200, ge=1, le=10_000, description="Messages one delivery pass sends at most."
     )
+    outbox_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Deliveries one pass runs side by side (each with its own connection).",
+    )
     outbox_max_attempts: int = Field(
         default=8, ge=1, le=50, description="Attempts before a message is given up as dead."
     )

@@ -16,6 +16,7 @@ periodic-job lock's business (see README).
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -123,17 +124,28 @@ def deliver_due(
     messages = due_messages(engine, now=now, settings=settings)
     if not messages:
         return result
-    with httpx.Client(timeout=settings.webhook_timeout_seconds) as client:
+    limits = httpx.Limits(max_connections=settings.outbox_concurrency)
+    with httpx.Client(timeout=settings.webhook_timeout_seconds, limits=limits) as client:
         chosen = channels if channels is not None else default_channels(client, settings)
-        for message in messages:
+
+        def attempt(message: DueMessage) -> MessageStatus:
             # Attempts are stamped with the pass's instant (the injected clock, so tests are
             # exact); each one's own duration is its latency_ms.
-            outcome = _attempt(engine, message, chosen[message.channel], now, settings)
-            {
-                MessageStatus.DELIVERED: result.delivered,
-                MessageStatus.PENDING: result.retried,
-                MessageStatus.DEAD: result.dead,
-            }[outcome].append(message.id)
+            return _attempt(engine, message, chosen[message.channel], now, settings)
+
+        if isinstance(engine, Engine) and settings.outbox_concurrency > 1:
+            # One slow receiver must not hold up the others: attempts run side by side, each in
+            # its own transaction (a test's single connection keeps them in order).
+            with ThreadPoolExecutor(settings.outbox_concurrency) as pool:
+                outcomes = list(pool.map(attempt, messages))
+        else:
+            outcomes = [attempt(message) for message in messages]
+    for message, outcome in zip(messages, outcomes, strict=True):
+        {
+            MessageStatus.DELIVERED: result.delivered,
+            MessageStatus.PENDING: result.retried,
+            MessageStatus.DEAD: result.dead,
+        }[outcome].append(message.id)
     return result
 
 
