@@ -173,3 +173,33 @@ def test_a_firm_adds_a_duty_phone_on_its_page_and_a_bad_one_is_explained(
     assert good.status_code == 200 and "13800138000" in good.text
     (row,) = session.scalars(select(Subscription)).all()
     assert (row.organisation_id, row.channel) == (world.maintainer_a.id, "sms")
+
+
+def test_a_firm_stops_its_own_subscription_on_its_page_but_not_anothers(
+    world: factories.World, session: Session, login: Login
+) -> None:
+    for organisation in (world.maintainer_a, world.maintainer_b):
+        session.add(
+            Subscription(
+                organisation_id=organisation.id,
+                channel="sms",
+                target="13800138000",
+                active=True,
+                created_by="test",
+                created_at=NOW,
+            )
+        )
+    session.flush()
+    own, other = session.scalars(select(Subscription).order_by(Subscription.id)).all()
+    pages = login(Role.MAINTENANCE_UNIT, organisation=world.maintainer_a)
+    csrf = csrf_of(pages.get("/firm/subscriptions").text)
+    stopped = pages.post(
+        f"/firm/subscriptions/{own.id}/deactivate",
+        data={"csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert (stopped.status_code, stopped.headers["location"]) == (303, "/firm/subscriptions")
+    refused = pages.post(f"/firm/subscriptions/{other.id}/deactivate", data={"csrf_token": csrf})
+    assert refused.status_code == 403
+    session.expire_all()
+    assert (own.active, other.active) == (False, True)
