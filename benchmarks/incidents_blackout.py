@@ -8,8 +8,14 @@ first reports of distinct elevators; 2,500 are second reports of some of those e
 other residents 0-30 s later. Half the reports carry an Idempotency-Key. Latency is measured
 from each request's scheduled start.
 
+Dispatch to webhook: every maintenance unit has a webhook subscription pointing at a receiver
+on 127.0.0.1 in this process, and a delivery loop (`notifications.delivery.deliver_due` every
+`--outbox-interval` seconds, in a thread of this process, as `serve` runs it) sends the outbox
+during the burst. The receiver checks each signature and records when it arrived; the latency
+is arrival minus the incident's dispatch time (its `reported_at`: dispatch happens at intake).
+
     python benchmarks/incidents_blackout.py [--elevators 5000] [--seconds 60] [--workers 1]
-        [--connections 64] [--database er_bench_blackout]
+        [--connections 64] [--database er_bench_blackout] [--outbox-interval 0.5] [--no-webhooks]
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres).
 """
@@ -25,11 +31,16 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from incidents_common import (
     load_registry,
@@ -39,6 +50,81 @@ from incidents_common import (
     rescue_code,
     serve,
 )
+
+from elevator_registry.config import Settings
+from elevator_registry.db import make_engine
+from elevator_registry.notifications import delivery, signing
+
+SECRET = "whsec_benchmark_blackout_0123456789"
+
+
+@contextmanager
+def webhook_receiver() -> Iterator[tuple[str, dict[str, float], list[str]]]:
+    """A local receiver: its URL, {incident number: seconds from dispatch to arrival}, and
+    the signature failures it saw."""
+    latencies: dict[str, float] = {}
+    failures: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            arrived = time.time()
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            try:
+                signing.verify_signature(SECRET, dict(self.headers.items()), body)
+                data = json.loads(body)["data"]
+                dispatched = datetime.fromisoformat(data["reported_at"]).timestamp()
+                latencies.setdefault(data["number"], arrived - dispatched)
+            except Exception as error:  # counted, not fatal: the figure says how many
+                failures.append(str(error))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook", latencies, failures
+    finally:
+        server.shutdown()
+
+
+def subscribe_every_unit(url: str, hook: str) -> int:
+    """A webhook subscription for every maintenance unit; how many."""
+    with psycopg.connect(psycopg_url(url)) as connection:
+        return connection.execute(
+            "INSERT INTO notification_subscription "
+            "(organisation_id, channel, target, secret, active, created_by, created_at) "
+            "SELECT organisation_id, 'webhook', %s, %s, true, 'benchmark', now() "
+            "FROM organisation_role WHERE role = 'maintainer'",
+            (hook, SECRET),
+        ).rowcount
+
+
+@contextmanager
+def delivery_loop(url: str, interval: float) -> Iterator[None]:
+    """The outbox delivery pass every `interval` s in a thread, as `serve` runs it."""
+    engine = make_engine(url)
+    settings = Settings(database_url=url, outbox_interval_seconds=interval)
+    stop = threading.Event()
+
+    def one_pass() -> delivery.DeliveryPass:
+        return delivery.deliver_due(engine, now=datetime.now(UTC), settings=settings)
+
+    thread = threading.Thread(
+        target=delivery.run_loop,
+        kwargs={"stop": stop, "interval_seconds": interval, "one_pass": one_pass},
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        engine.dispose()
 
 
 def schedule(elevators: int, seconds: float, seed: int = 96333) -> list[tuple[float, int, bool]]:
@@ -125,6 +211,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--database", default="er_bench_blackout", help="scratch database name")
+    parser.add_argument("--outbox-interval", type=float, default=0.5)
+    parser.add_argument("--no-webhooks", action="store_true", help="no subscriptions, no loop")
     args = parser.parse_args()
     print(machine_note())
     url = recreate_database(args.database)
@@ -136,8 +224,22 @@ def main() -> None:
         f"for {distinct} distinct elevators; uvicorn workers {args.workers}; rate limit on; "
         f"client: {args.connections} keep-alive connections"
     )
-    with serve(url, workers=args.workers, escalation_loop_enabled="false") as base:
-        results = burst(base, plan, args.connections)
+    with webhook_receiver() as (hook, webhook_latencies, signature_failures):
+        if not args.no_webhooks:
+            print(f"webhook subscriptions: {subscribe_every_unit(url, hook)} units → {hook}")
+        with (
+            serve(url, workers=args.workers, escalation_loop_enabled="false") as base,
+            delivery_loop(url, args.outbox_interval) if not args.no_webhooks else _nothing(),
+        ):
+            results = burst(base, plan, args.connections)
+            # Let the loop drain what the burst left queued (at most 60 s).
+            drain_until = time.monotonic() + 60
+            while (
+                not args.no_webhooks
+                and len(webhook_latencies) < _dispatched(url)
+                and time.monotonic() < drain_until
+            ):
+                time.sleep(0.5)
     statuses = Counter(status for status, _ in results)
     latencies = sorted(seconds for _, seconds in results)
     answered = statuses[201] + statuses[200]
@@ -161,6 +263,31 @@ def main() -> None:
         f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms, "
         f"max {latencies[-1] * 1000:.0f} ms (target p99 < 1 s)"
     )
+    if not args.no_webhooks:
+        webhook = sorted(webhook_latencies.values())
+        print(
+            f"dispatch to webhook: {len(webhook)} incidents received signed "
+            f"(signature failures {len(signature_failures)}); "
+            + (
+                f"p50 {statistics.median(webhook) * 1000:.0f} ms, "
+                f"p99 {webhook[max(int(len(webhook) * 0.99) - 1, 0)] * 1000:.0f} ms, "
+                f"max {webhook[-1] * 1000:.0f} ms (target: within 2 s)"
+                if webhook
+                else "none received"
+            )
+        )
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _dispatched(url: str) -> int:
+    with psycopg.connect(psycopg_url(url)) as connection:
+        return connection.execute(
+            "SELECT count(*) FROM outbox_message WHERE channel = 'webhook'"
+        ).fetchone()[0]
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ from elevator_registry.jobs import PeriodicJob
 from elevator_registry.kpi.routes import router as kpi_router
 from elevator_registry.maintenance.routes import router as maintenance_router
 from elevator_registry.messages_zh import chinese_message, validation_message_zh
+from elevator_registry.notifications import delivery
+from elevator_registry.notifications.routes import router as notifications_router
 from elevator_registry.registry.routes import router as registry_router
 from elevator_registry.rules import snapshot
 from elevator_registry.rules.routes import router as rules_router
@@ -116,7 +118,11 @@ async def _database_unavailable(_request: Request, error: Exception) -> JSONResp
 def start_jobs() -> list[PeriodicJob]:
     """Starts every periodic job the settings enable; each runs once per tick across processes."""
     settings = get_settings()
-    started = (escalation.start_background(settings), snapshot.start_background(settings))
+    started = (
+        escalation.start_background(settings),
+        snapshot.start_background(settings),
+        delivery.start_background(settings),
+    )
     return [job for job in started if job is not None]
 
 
@@ -167,6 +173,7 @@ def create_app(*, background_jobs: bool = False) -> FastAPI:
     app.include_router(import_router, prefix="/api/v1")
     app.include_router(governance_routes.router, prefix="/api/v1")
     app.include_router(governance_routes.public_router, prefix="/api/v1")
+    app.include_router(notifications_router, prefix="/api/v1")
     web.install(app)
     docs.install(app)
 

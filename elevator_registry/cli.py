@@ -19,6 +19,7 @@ from elevator_registry.governance import cli as governance_cli
 from elevator_registry.imports.cli import import_command
 from elevator_registry.incidents import cli as incident_cli
 from elevator_registry.kpi import cli as kpi_cli
+from elevator_registry.notifications import cli as notification_cli
 from elevator_registry.rules import cli as rules_cli
 from elevator_registry.rules import snapshot
 from elevator_registry.sample.generator import SAMPLE_REFERENCE_DATE
@@ -142,6 +143,7 @@ def generate(
 app.command("risk-list")(rules_cli.risk_list)
 app.command("rules-doc")(rules_cli.rules_doc)
 app.command("escalate")(incident_cli.escalate)
+app.command("deliver-outbox")(notification_cli.deliver_outbox)
 app.command("kpi")(kpi_cli.kpi)
 app.command("star-ratings")(governance_cli.star_ratings)
 
@@ -187,6 +189,8 @@ def _explain_jobs(workers: int) -> None:
         typer.echo(f"escalation job: every {settings.escalation_interval_seconds} s", err=True)
     if settings.risk_refresh_loop_enabled:
         typer.echo(f"risk refresh job: every {settings.risk_refresh_interval_seconds} s", err=True)
+    if settings.outbox_loop_enabled:
+        typer.echo(f"outbox delivery job: every {settings.outbox_interval_seconds} s", err=True)
     if workers > 1 and settings.database_url.startswith("sqlite"):
         typer.echo(
             f"WARNING: --workers {workers} on SQLite: every write of every worker waits for one "

@@ -195,14 +195,86 @@ class Settings(BaseSettings):
         default=15,
         ge=1,
         le=240,
-        description="Level 3 (fire service 119) this many minutes after the arrival deadline "
-        "when still nobody is on site (level 2 comes at the deadline).",
+        description="Seeds the default escalation policy's level-3 step (fire service 119, this "
+        "many minutes after the arrival deadline) when migration 0011 runs; afterwards the "
+        "escalation_policy_step table decides.",
     )
     escalation_loop_enabled: bool = Field(
         default=True, description="`serve` runs the escalation pass in the background."
     )
     escalation_interval_seconds: int = Field(
         default=30, ge=1, le=3600, description="Seconds between two background escalation passes."
+    )
+    # Outbox and notifications (README "Outbox and notifications") ---------------------------
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people reach this service at; acknowledge links start with it.",
+    )
+    outbox_loop_enabled: bool = Field(
+        default=True, description="`serve` delivers outbox messages in the background."
+    )
+    outbox_interval_seconds: float = Field(
+        default=0.5, ge=0.05, le=60, description="Seconds between two outbox delivery passes."
+    )
+    outbox_batch_size: int = Field(
+        default=200, ge=1, le=10_000, description="Messages one delivery pass sends at most."
+    )
+    outbox_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Deliveries one pass runs side by side (each with its own connection).",
+    )
+    outbox_max_attempts: int = Field(
+        default=8, ge=1, le=50, description="Attempts before a message is given up as dead."
+    )
+    outbox_backoff_base_seconds: float = Field(
+        default=5.0,
+        ge=0.01,
+        le=3600,
+        description="Wait after the first failed attempt; doubled after each further failure.",
+    )
+    outbox_backoff_cap_seconds: float = Field(
+        default=900.0, ge=0.01, le=86_400, description="Longest wait between two attempts."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=5.0, ge=0.1, le=60, description="How long one webhook or SMS-gateway call may take."
+    )
+    webhook_replay_window_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=86_400,
+        description="Receivers refuse a signed webhook whose timestamp is further than this "
+        "from their clock (verify_signature's default tolerance).",
+    )
+    sms_gateway_url: str | None = Field(
+        default=None,
+        description="HTTP endpoint of the SMS gateway adapter (JSON POST); unset: SMS messages "
+        "are recorded as failed attempts naming the missing gateway.",
+    )
+    sms_gateway_token: SecretStr | None = Field(
+        default=None, description="Bearer token the SMS gateway expects, if any."
+    )
+    ack_link_minutes: int = Field(
+        default=120, ge=1, le=7 * 24 * 60, description="How long a one-tap acknowledge link works."
+    )
+    ack_link_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs acknowledge links (32+ random bytes). Unset: the web "
+        "session key is used (random per process unless web_session_secret is set).",
+    )
+    non_response_window_days: int = Field(
+        default=365,
+        ge=1,
+        le=3660,
+        description="MAINTAINER_NON_RESPONSE counts dispatches in this many days before as_of.",
+    )
+    non_response_threshold: int = Field(
+        default=3,
+        ge=1,
+        le=1000,
+        description="MAINTAINER_NON_RESPONSE: this many dispatches not accepted within "
+        "kpi_response_minutes in the window put the firm's elevators on the risk list.",
     )
     risk_refresh_loop_enabled: bool = Field(
         default=True, description="`serve` refreshes the risk snapshot in the background."

@@ -81,6 +81,7 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "dispatched": "派单至维保单位",
         "escalated": "升级处置",
         "duplicate_report": "收到重复报告",
+        "ack_timeout": "超时未接单，已再次通知",
         "accepted": "维保单位接单",
         "arrived": "救援人员到场",
         "released": "被困人员解救",

@@ -10,6 +10,7 @@ from elevator_registry.incidents import models as incident_models
 from elevator_registry.inspection import models as inspection_models
 from elevator_registry.kpi import models as kpi_models
 from elevator_registry.maintenance import models as maintenance_models
+from elevator_registry.notifications import models as notification_models
 from elevator_registry.registry import models as registry_models
 from elevator_registry.rules import models as rule_models
 from elevator_registry.visits import models as visit_models
@@ -25,6 +26,7 @@ __all__ = [
     "job_models",
     "kpi_models",
     "maintenance_models",
+    "notification_models",
     "registry_models",
     "rule_models",
     "visit_models",

@@ -72,6 +72,8 @@ class IncidentEventKind(StrEnum):
     REPORTED = "reported"
     DISPATCHED = "dispatched"
     ESCALATED = "escalated"
+    # Dispatched but not accepted within the policy's timeout: the firm is told again.
+    ACK_TIMEOUT = "ack_timeout"
     DUPLICATE_REPORT = "duplicate_report"
     ACCEPTED = "accepted"
     ARRIVED = "arrived"

@@ -70,6 +70,8 @@ from elevator_registry.incidents.models import (
     IncidentReport,
 )
 from elevator_registry.incidents.schemas import IncidentCreate, IncidentReceipt, UnitContact
+from elevator_registry.notifications import outbox
+from elevator_registry.notifications.enums import Topic
 from elevator_registry.registry import identifiers
 from elevator_registry.registry.enums import ElevatorStatus
 from elevator_registry.registry.models import (
@@ -167,6 +169,7 @@ _CONTEXT = (
     select(
         Elevator.id,
         Elevator.status,
+        Elevator.address,
         Street.arrival_deadline_minutes,
         MaintenanceContract.maintenance_unit_id,
         Organisation.name.label("unit_name"),
@@ -488,6 +491,7 @@ def report(
         created = _create(
             db,
             elevator_id=context.id,
+            place={"rescue_code": lookup["rescue_code"], "address": context.address},
             deadline_minutes=context.arrival_deadline_minutes,
             unit=unit,
             fields=fields,
@@ -584,6 +588,7 @@ def _create(
     db: Connection,
     *,
     elevator_id: int,
+    place: dict[str, Any],
     deadline_minutes: int,
     unit: "UnitRow | None",
     fields: dict[str, Any],
@@ -655,6 +660,27 @@ def _create(
                     "maintenance_unit_id": unit.maintenance_unit_id if unit else None,
                 },
             )
+        )
+    if unit is not None:
+        # The firm hears of the dispatch from the outbox, in this transaction: no dispatch
+        # without its message, no message for a report that rolled back.
+        outbox.enqueue(
+            db,
+            topic=Topic.INCIDENT_DISPATCHED,
+            event_key=f"incident:{incident_id}:dispatched",
+            organisation_id=unit.maintenance_unit_id,
+            incident_id=incident_id,
+            now=now,
+            payload={
+                "incident_id": incident_id,
+                "number": number,
+                "kind": str(kind),
+                "trapped_count": fields["trapped_count"],
+                **place,
+                "reported_at": now.isoformat(),
+                "arrival_deadline_at": values["arrival_deadline_at"].isoformat(),
+                "escalation_level": escalation_level,
+            },
         )
     receipt = IncidentReceipt(
         number=number,

@@ -492,6 +492,9 @@ def _kpis(values: dict[str, float], settings: Settings) -> list[dict[str, Any]]:
             get("responded", 0.0),
             get("dispatched", 0.0),
             response_minutes=settings.kpi_response_minutes,
+            # Dispatches not accepted within the response time: per firm with group_by
+            # maintenance_unit, what MAINTAINER_NON_RESPONSE counts over its own window.
+            non_responses=get("dispatched", 0.0) - get("responded", 0.0),
         ),
         TRAPPED_FAULT_RATE.code: fault_rate,
         INSPECTION_PASS_RATE.code: _figure(

@@ -41,6 +41,8 @@ from elevator_registry.maintenance.schemas import (
 )
 from elevator_registry.maintenance.scoping import readable_hazards
 from elevator_registry.maintenance.service import local_day
+from elevator_registry.notifications import outbox
+from elevator_registry.notifications.enums import Topic
 from elevator_registry.registry import elevators as elevator_service
 from elevator_registry.registry.enums import ElevatorStatus
 from elevator_registry.registry.models import Elevator, MaintenanceContract, Organisation
@@ -357,6 +359,25 @@ def issue_stop_use_notice(
     )
     session.add(notice)
     audit.record(session, actor=actor, at=now, action="issue", row=notice)
+    if elevator.user_unit_id is not None:
+        session.flush()  # the notice's id names the event
+        # The user unit must post the notice and keep the car closed: tell it at once.
+        outbox.enqueue(
+            session.connection(),
+            topic=Topic.HAZARD_STOP_USE,
+            event_key=f"stop_use_notice:{notice.id}",
+            organisation_id=elevator.user_unit_id,
+            now=now,
+            payload={
+                "notice_number": number,
+                "hazard_report_id": hazard.id,
+                "elevator_id": elevator.id,
+                "equipment_code": elevator.equipment_code,
+                "rescue_code": elevator.rescue_code,
+                "address": elevator.address,
+                "issued_at": now.isoformat(),
+            },
+        )
     return notice
 
 

@@ -34,6 +34,8 @@ from elevator_registry.maintenance.schemas import (
     Worker,
 )
 from elevator_registry.maintenance.scoping import readable_records
+from elevator_registry.notifications import outbox
+from elevator_registry.notifications.enums import Topic
 from elevator_registry.registry import organisations as organisation_service
 from elevator_registry.registry.enums import ElevatorStatus
 from elevator_registry.registry.models import Elevator, MaintenanceContract
@@ -446,6 +448,25 @@ def file_record(
     )
     session.add(record)
     audit.record(session, actor=actor, at=now, action="create", row=record)
+    if elevator.user_unit_id is not None:
+        session.flush()  # the record's id names the event
+        # TSG T5002 第7条: the user unit confirms the record; tell it there is one to confirm.
+        outbox.enqueue(
+            session.connection(),
+            topic=Topic.RECORD_AWAITING_CONFIRMATION,
+            event_key=f"maintenance_record:{record.id}:awaiting_confirmation",
+            organisation_id=elevator.user_unit_id,
+            now=now,
+            payload={
+                "maintenance_record_id": record.id,
+                "elevator_id": elevator.id,
+                "equipment_code": elevator.equipment_code,
+                "rescue_code": elevator.rescue_code,
+                "address": elevator.address,
+                "record_class": str(data.record_class),
+                "performed_at": data.performed_at.isoformat(),
+            },
+        )
     return record
 
 

@@ -401,6 +401,22 @@ NO_RESCUE_DRILL = Rule(
         "maintenance unit #{value} has no rescue drill on record",
     ),
 )
+MAINTAINER_NON_RESPONSE = Rule(
+    "MAINTAINER_NON_RESPONSE",
+    Severity.HIGH,
+    "维保单位派单未及时响应",
+    "Maintainer does not answer dispatches in time",
+    "渝府办发〔2021〕94号 方案 §二 (2023 应急响应率≥99%); DB37/T 3451-2018 (响应时间: 派单至维保单位成功响应); "
+    "TSG T5002-2017 第五条 (24 小时值班电话, 接到困人报告后及时到场)",
+    frozenset({L}),
+    ("non_response_threshold", "non_response_window_days", "kpi_response_minutes"),
+    queries.maintainer_non_response,
+    lambda ref, count, _as_of: (
+        f"维保单位近期 {count} 次困人派单未按时接单（最近一次 {ref}）",
+        f"the maintainer left {count} trapped-passenger dispatches unanswered in time "
+        f"(latest {ref})",
+    ),
+)
 INCIDENT_LATE = Rule(
     "INCIDENT_LATE",
     Severity.CRITICAL,
@@ -438,6 +454,7 @@ CATALOGUE: tuple[Rule, ...] = (
     SUSPENDED_RESTART,
     PUBLIC_PLACE_CHECKS,
     NO_RESCUE_DRILL,
+    MAINTAINER_NON_RESPONSE,
     INCIDENT_LATE,
 )
 BY_CODE = {rule.code: rule for rule in CATALOGUE}

@@ -70,7 +70,7 @@ from elevator_registry.rules.context import (
     user_unit_on,
 )
 from elevator_registry.rules.sql import add_years as sql_add_years
-from elevator_registry.rules.sql import last_day_of_years, local_date, minus_days
+from elevator_registry.rules.sql import last_day_of_years, local_date, minus_days, seconds_between
 
 PUBLIC_PLACES = sorted(PlaceCategory.public_gathering())
 NO_VALUE = cast(null(), Integer)
@@ -537,6 +537,49 @@ def incident_late(ctx: RuleContext) -> Select:
         _finding(local_date(late.c.deadline, ctx.settings.timezone), late.c.incidents)
         .join(late, late.c.elevator_id == Elevator.id)
         .where(ctx.elevator_filter)
+    )
+
+
+def maintainer_non_response(ctx: RuleContext) -> Select:
+    """The current maintainer left `non_response_threshold` or more trapped dispatches in the
+    last `non_response_window_days` unaccepted `kpi_response_minutes` after dispatch.
+
+    The same test as the 应急响应率 KPI (accepted within the response time of dispatch; false
+    alarms and cancelled reports left out), counted per firm. A dispatch is judged once its
+    response time has passed at the evaluated instant; an acceptance after that instant does
+    not count, so an earlier day's list is reproduced exactly.
+    """
+    instant = bindparam("instant", ctx.instant, type_=Incident.reported_at.type)
+    response = timedelta(minutes=ctx.settings.kpi_response_minutes)
+    window_start = ctx.instant - timedelta(days=ctx.settings.non_response_window_days)
+    missed = (
+        select(
+            Incident.maintenance_unit_id.label("unit_id"),
+            func.max(Incident.dispatched_at).label("latest"),
+            func.count().label("missed"),
+        )
+        .where(
+            Incident.kind == IncidentKind.TRAPPED,
+            Incident.maintenance_unit_id.is_not(None),
+            Incident.dispatched_at >= window_start,
+            Incident.dispatched_at <= ctx.instant - response,
+            Incident.status.not_in(list(IncidentStatus.not_genuine())),
+            or_(
+                Incident.accepted_at.is_(None),
+                Incident.accepted_at > instant,
+                seconds_between(Incident.dispatched_at, Incident.accepted_at)
+                > int(response.total_seconds()),
+            ),
+        )
+        .group_by(Incident.maintenance_unit_id)
+        .having(func.count() >= ctx.settings.non_response_threshold)
+        .subquery()
+    )
+    return (
+        _finding(local_date(missed.c.latest, ctx.settings.timezone), missed.c.missed)
+        .join(MaintenanceContract, current_contract(ctx.as_of))
+        .join(missed, missed.c.unit_id == MaintenanceContract.maintenance_unit_id)
+        .where(ctx.elevator_filter, in_use_on(ctx.as_of))
     )
 
 

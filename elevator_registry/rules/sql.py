@@ -157,3 +157,30 @@ def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any
 def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     earlier, later = element.clauses
     return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+class seconds_between(FunctionElement[Any]):  # noqa: N801 - reads as a SQL function
+    """`later - earlier` in whole seconds, for two timestamp columns."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite stores UTC text; julianday is a float in days, rounded back to whole seconds.
+    earlier, later = element.clauses
+    return (
+        f"CAST(round((julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)})) * 86400) AS INTEGER)"
+    )
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_between_postgresql(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = element.clauses
+    return (
+        f"CAST(extract(epoch FROM ({compiler.process(later, **kw)} - "
+        f"{compiler.process(earlier, **kw)})) AS INTEGER)"
+    )

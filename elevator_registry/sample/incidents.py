@@ -258,7 +258,8 @@ def _history(
         dispatched = row["dispatched_at"] = reported + timedelta(minutes=rng.randint(10, 40))
         events.append(_event(IncidentEventKind.DISPATCHED, dispatched, {"level": 1}))
     row["status"] = "dispatched"
-    accept_minutes = rng.uniform(0.5, 4.5) if rng.random() > 0.03 else rng.uniform(6, 15)
+    # About one rescue in twelve is accepted late, so some firms reach MAINTAINER_NON_RESPONSE.
+    accept_minutes = rng.uniform(0.5, 4.5) if rng.random() > 0.08 else rng.uniform(6, 15)
     accepted = dispatched + timedelta(minutes=accept_minutes)
     if still_open:
         if accepted <= reference:

@@ -5,7 +5,16 @@ and the user units' pages (Jinja2 templates and static files shipped inside the 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from elevator_registry.web import accounts, governance, live, public, staff, unit, visit
+from elevator_registry.web import (
+    accounts,
+    governance,
+    live,
+    notifications,
+    public,
+    staff,
+    unit,
+    visit,
+)
 from elevator_registry.web.templating import STATIC_DIR
 
 
@@ -19,4 +28,5 @@ def install(app: FastAPI) -> None:
     app.include_router(visit.pages)
     app.include_router(visit.calls)
     app.include_router(live.router)
+    app.include_router(notifications.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -35,6 +35,7 @@ from elevator_registry.incidents.schemas import AssignAction, CloseAction, Trans
 from elevator_registry.labels import label
 from elevator_registry.maintenance import hazards as hazard_service
 from elevator_registry.messages_zh import field_label
+from elevator_registry.notifications import service as notification_service
 from elevator_registry.registry import search
 from elevator_registry.registry.enums import OrganisationRole, PlaceCategory
 from elevator_registry.rules import export
@@ -637,6 +638,7 @@ def firm_queue(
             "due_soon_days": boards.DUE_SOON_DAYS,
             "fault_causes": list(FaultCause),
             "live_poll_seconds": settings.live_fallback_poll_seconds,
+            "unread": notification_service.unread_count(session, actor=actor),
         },
         web_session=web_session,
         settings=settings,

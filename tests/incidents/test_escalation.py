@@ -57,12 +57,13 @@ def escalations(session: Session, incident_id: int) -> list[object]:
     ]
 
 
-def test_nothing_happens_before_the_deadline(
+def test_nothing_is_escalated_before_the_deadline(
     report: Report, world: factories.World, session: Session
 ) -> None:
-    report(world.lift_a)
+    row = incident(session, report(world.lift_a).json()["number"])
     result = escalate_overdue(session, now=NOW + timedelta(minutes=30), settings=SETTINGS)
-    assert result == EscalationPass([], [])
+    # Not accepted within 5 minutes: the firm is told again, but nobody else is called yet.
+    assert result == EscalationPass([], [], renotified=[row.id])
 
 
 def test_level_2_just_after_the_deadline_then_level_3_after_the_window(
@@ -71,7 +72,7 @@ def test_level_2_just_after_the_deadline_then_level_3_after_the_window(
     row = incident(session, report(world.lift_a).json()["number"])
     deadline = row.arrival_deadline_at
     assert escalate_overdue(session, now=deadline + timedelta(seconds=1), settings=SETTINGS) == (
-        EscalationPass([row.id], [])
+        EscalationPass([row.id], [], renotified=[row.id])
     )
     at_window = deadline + timedelta(minutes=15)
     assert escalate_overdue(session, now=at_window, settings=SETTINGS) == EscalationPass([], [])
@@ -80,8 +81,8 @@ def test_level_2_just_after_the_deadline_then_level_3_after_the_window(
     session.refresh(row)
     assert row.escalation_level == 3
     assert escalations(session, row.id) == [
-        {"level": 2, "automatic": True},
-        {"level": 3, "automatic": True},
+        {"level": 2, "automatic": True, "policy_step": 2, "target_kind": "rescue_unit"},
+        {"level": 3, "automatic": True, "policy_step": 3, "target_kind": "fire_service"},
     ]
 
 
@@ -92,7 +93,10 @@ def test_running_twice_escalates_once(
     late = NOW + timedelta(hours=2)
     first = escalate_overdue(session, now=late, settings=SETTINGS)
     second = escalate_overdue(session, now=late, settings=SETTINGS)
-    assert (first, second) == (EscalationPass([row.id], [row.id]), EscalationPass([], []))
+    assert (first, second) == (
+        EscalationPass([row.id], [row.id], [row.id]),
+        EscalationPass([], []),
+    )
     assert len(escalations(session, row.id)) == 2
 
 
@@ -147,8 +151,12 @@ def test_escalate_command_is_idempotent(scratch_database: str) -> None:
         session.add(overdue_incident(world))
     first = runner.invoke(cli_app, ["escalate"])
     second = runner.invoke(cli_app, ["escalate"])
-    assert first.stdout.strip() == "escalated to level 2: 1; to level 3 (119): 1"
-    assert second.stdout.strip() == "escalated to level 2: 0; to level 3 (119): 0"
+    assert first.stdout.strip() == (
+        "escalated to level 2: 1; to level 3 (119): 1; re-notified (not accepted in time): 1"
+    )
+    assert second.stdout.strip() == (
+        "escalated to level 2: 0; to level 3 (119): 0; re-notified (not accepted in time): 0"
+    )
     assert get_settings().escalation_loop_enabled is True
 
 
