@@ -24,6 +24,7 @@ from elevator_registry.inspection.enums import (
 )
 from elevator_registry.inspection.schedule import InspectionRegime, Obligation
 from elevator_registry.maintenance.enums import HazardSeverity, RecordClass
+from elevator_registry.notifications import enums as notification_enums
 from elevator_registry.registry.enums import (
     ContractMode,
     ElevatorStatus,
@@ -203,14 +204,28 @@ ENUM_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "other": "其他",
     },
 }
+# The outbox's vocabularies carry their labels on the enums themselves (`title_zh`).
+ENUM_LABELS |= {
+    enum: {member.value: member.title_zh for member in enum}
+    for enum in (
+        notification_enums.Channel,
+        notification_enums.MessageStatus,
+        notification_enums.AttemptOutcome,
+        notification_enums.Topic,
+        notification_enums.PolicyTrigger,
+        notification_enums.TargetKind,
+    )
+}
 
 # A stored value read from a row carries no enum type. Values shared by several enums mean the
-# same in each except two (test_labels checks): a bare "suspended" is an elevator's status (a
-# licence's reads through its enum), and an incident's status wins over the event kind.
+# same in each except three (test_labels checks): a bare "suspended" is an elevator's status (a
+# licence's reads through its enum), an incident's status wins over the event kind, and a bare
+# "ack_timeout" is the timeline's event (the policy step's trigger reads through its enum).
 _BY_VALUE: dict[str, str] = {}
 for _labels in ENUM_LABELS.values():
     _BY_VALUE.update(_labels)
 _BY_VALUE.update(ENUM_LABELS[ElevatorStatus])
+_BY_VALUE.update(ENUM_LABELS[IncidentEventKind])
 _BY_VALUE.update(ENUM_LABELS[IncidentStatus])
 
 

@@ -183,6 +183,18 @@ FIELD_LABELS: dict[str, str] = {
     "phase": "拍摄阶段",
     "sha256": "照片摘要",
     "visit_id": "维保作业编号",
+    "delay_minutes": "延迟分钟数",
+    "message_id": "推送消息编号",
+    "notification_id": "通知编号",
+    "raise_to_level": "升至级别",
+    "secret": "签名密钥",
+    "step": "步骤序号",
+    "subscription_id": "订阅编号",
+    "target": "接收地址",
+    "target_kind": "通知对象",
+    "topic": "消息类型",
+    "trigger": "触发条件",
+    "unread": "是否未读",
 }
 
 # Entities of `NotFound(entity, identifier)`: its code is `<ENTITY>_NOT_FOUND`.
@@ -202,6 +214,10 @@ ENTITY_LABELS: dict[str, str] = {
     "photo": "照片",
     "user": "账号",
     "visit": "维保作业",
+    "notification": "通知",
+    "outbox_message": "推送消息",
+    "street": "街镇",
+    "subscription": "通知订阅",
 }
 
 MESSAGES_ZH: dict[str, str] = {
@@ -356,6 +372,15 @@ MESSAGES_ZH: dict[str, str] = {
     "ASSIGNEE_NOT_MAINTAINER": "所选单位不是维保（救援）单位",
     "INCIDENT_ALREADY_ASSIGNED": "该事件已有救援单位或无需指派",
     "SEARCH_QUERY_INVALID": "搜索内容长度不符合要求",
+    # Notifications: subscriptions, the escalation policy, acknowledge links.
+    "ACK_LINK_EXPIRED": "接单链接已过期，请在维保单位页面接单或致电 96333",
+    "ACK_LINK_INVALID": "接单链接无效（已被改动或不完整），请在维保单位页面接单",
+    "POLICY_STEP_EXISTS": "该升级策略已有此序号的步骤",
+    "POLICY_STEP_INVALID": "升级策略步骤设置不正确",
+    "SUBSCRIPTION_EXISTS": "该单位已有相同的订阅",
+    "SUBSCRIPTION_FORBIDDEN": "只有区市场监管局或该单位本身可以管理其通知订阅",
+    "SUBSCRIPTION_SECRET_UNEXPECTED": "短信订阅不需要密钥",
+    "SUBSCRIPTION_TARGET_INVALID": "订阅地址不正确：Webhook 须为 http(s) 网址，短信须为手机号",
 }
 
 

@@ -69,8 +69,17 @@ def test_values_shared_by_enums_mean_the_same_or_are_settled() -> None:
             meanings.setdefault(value, set()).add(text)
     ambiguous = {value for value, texts in meanings.items() if len(texts) > 1}
     # Settled in labels._BY_VALUE: incident statuses over event kinds, the elevator's status.
-    assert ambiguous == {"reported", "dispatched", "accepted", "arrived", "released", "suspended"}
+    assert ambiguous == {
+        "reported",
+        "dispatched",
+        "accepted",
+        "arrived",
+        "released",
+        "suspended",
+        "ack_timeout",
+    }
     assert label("suspended") == "停用"
+    assert label("ack_timeout") == "超时未接单，已再次通知"
     assert label(LicenceStatus.SUSPENDED) == "暂停"
 
 

@@ -38,7 +38,7 @@ class AttemptOutcome(StrEnum):
     @property
     def title_zh(self) -> str:
         """Chinese label."""
-        return {"delivered": "成功", "failed": "失败"}[self.value]
+        return {"delivered": "已送达", "failed": "失败"}[self.value]
 
 
 class Topic(StrEnum):
