@@ -15,7 +15,8 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 COPY . /app
-# A plain install: the migrations and the sample's reference data ship inside the package.
+# A plain install: the migrations (alembic/, mapped into the package) and the sample's reference
+# data ship inside the package.
 RUN pip install --no-cache-dir .
 
 ENV ELEVATOR_REGISTRY_DATABASE_URL=sqlite:////data/elevator_registry.sqlite3

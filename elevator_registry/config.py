@@ -8,6 +8,14 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def default_alembic_dir() -> Path:
+    """The Alembic environment: inside the installed package (the wheel maps the top-level
+    `alembic/` folder to `elevator_registry/alembic`), else the checkout's `alembic/` folder."""
+    package = Path(__file__).resolve().parent
+    installed = package / "alembic"
+    return installed if installed.is_dir() else package.parent / "alembic"
+
+
 class Settings(BaseSettings):
     """Operator-tunable settings; defaults are the plan's numbers or a documented inference."""
 
@@ -23,7 +31,7 @@ class Settings(BaseSettings):
         default="Asia/Shanghai", description="Local time zone that decides what 'today' is."
     )
     alembic_dir: Path = Field(
-        default=Path(__file__).resolve().parent / "migrations",
+        default_factory=default_alembic_dir,
         description="Folder holding the Alembic environment and versions.",
     )
     rescue_code_pattern: str = Field(
