@@ -174,3 +174,70 @@ def test_the_templates_chain_through_the_cli(
         assert result.exit_code == 0, (kind, result.stdout, result.stderr)
     with get_sessionmaker()() as session:
         assert_ledger(session)
+
+
+def test_a_second_row_of_an_organisation_adds_its_licence(session: Session) -> None:
+    import_templates(session, "csv")
+    content = files.csv_bytes(
+        [
+            "credit_code",
+            "name",
+            "roles",
+            "licence_kind",
+            "licence_number",
+            "licence_valid_from",
+            "licence_valid_until",
+        ],
+        [[MAINTAINER, "安达", "maintainer", "制造", "TS2150988-2029", "2025-01-01", "2029-12-31"]],
+    )
+    report = files.run(session, ImportKind.ORGANISATIONS, content)
+    assert (report.rows_written, report.rows_skipped, report.errors) == (1, 0, [])
+    kinds = session.scalars(
+        select(Licence.kind).where(Licence.organisation_id == organisation_id(session, MAINTAINER))
+    ).all()
+    assert sorted(kinds) == ["installation_maintenance", "manufacture"]
+
+
+def elevator_rows(**changes: str) -> bytes:
+    """The elevators template with cells of its example row changed."""
+    from elevator_registry.imports.columns import COLUMNS
+    from elevator_registry.imports.templates import example_rows
+
+    names = [column.name for column in COLUMNS[ImportKind.ELEVATORS]]
+    row = dict(zip(names, example_rows(ImportKind.ELEVATORS)[0], strict=True)) | changes
+    return files.csv_bytes(names, [[row[name] for name in names]])
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        # Not a street of the district: nothing is added, the service refuses it.
+        ({"street": "解放碑街道"}, ("street", "STREET_UNKNOWN")),
+        (
+            {"maintenance_unit_credit_code": ""},
+            ("maintenance_unit_credit_code", "VALIDATION_ERROR"),
+        ),
+        ({"contract_end_date": ""}, ("contract_end_date", "VALIDATION_ERROR")),
+        # The user unit holds no maintainer role.
+        (
+            {"maintenance_unit_credit_code": USER_UNIT},
+            ("maintenance_unit_credit_code", "ORGANISATION_ROLE_MISSING"),
+        ),
+        (
+            {"contract_mode": "on_demand"},
+            ("contract_interval_days", "MAINTENANCE_INTERVAL_INVALID"),
+        ),
+    ],
+)
+def test_a_refused_street_or_contract_refuses_the_row(
+    session: Session, changes: dict[str, str], expected: tuple[str, str]
+) -> None:
+    name = "organisations.csv"
+    files.run(session, ImportKind.ORGANISATIONS, (TEMPLATES / name).read_bytes(), filename=name)
+    report = files.run(session, ImportKind.ELEVATORS, elevator_rows(**changes))
+    assert [(error.field, error.code) for error in report.errors] == [expected]
+    assert report.rows_written == 0
+    assert session.scalar(select(func.count()).select_from(Elevator)) == 0
+    assert session.scalar(select(func.count()).select_from(MaintenanceContract)) == 0
+    # The street a refused row added is undone with it.
+    assert session.scalar(select(func.count()).select_from(Street)) == 0
