@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 
 from elevator_registry.audit import service as audit
-from elevator_registry.errors import DomainError, InvalidValue, NotFound
+from elevator_registry.errors import DomainError, NotFound
 from elevator_registry.imports import cells
 from elevator_registry.imports.columns import ImportKind
 from elevator_registry.imports.service import RowImporter, SourceRow
@@ -266,12 +266,16 @@ class ElevatorImporter(RowImporter):
         if unit_code is None:
             if not values:
                 return None
-            error = InvalidValue(
-                "VALIDATION_ERROR",
-                "maintenance_unit_credit_code is required when contract columns are filled",
-                field="maintenance_unit_id",
+            self.tally.fail(
+                [
+                    self.context.row_error(
+                        row.number,
+                        "maintenance_unit_credit_code",
+                        "VALIDATION_ERROR",
+                        "maintenance_unit_credit_code is required when contract columns are filled",
+                    )
+                ]
             )
-            self.tally.fail([self.domain_error(row, error)])
             return False
         try:
             values["maintenance_unit_id"] = self._organisation_id(
