@@ -136,6 +136,33 @@ ORGANISATION_COLUMNS = (
     ),
     Column("contact_name", ("联系人",), "contact person", "王军"),
     Column("address", ("地址", "住所", "单位地址"), "address", "綦江区古南街道沙溪路1号"),
+    # One licence per row: a second licence of the same organisation is a second row with the
+    # same credit code, which adds only the licence (the organisation is already present).
+    Column(
+        "licence_kind",
+        ("许可类别", "许可证类别", "资质类别"),
+        "licence held: installation_maintenance 安装改造修理, manufacture 制造, inspection 检验; "
+        "maintenance units need one in force to file contracts and records",
+        "installation_maintenance",
+    ),
+    Column(
+        "licence_number",
+        ("许可证编号", "许可证号", "资质证书编号"),
+        "licence number (required with licence_kind)",
+        "TS3350988-2029",
+    ),
+    Column(
+        "licence_valid_from",
+        ("许可有效期起", "发证日期"),
+        "first day the licence is valid (required with licence_kind)",
+        "2025-01-01",
+    ),
+    Column(
+        "licence_valid_until",
+        ("许可有效期至", "有效期至"),
+        "last day the licence is valid (required with licence_kind)",
+        "2029-12-31",
+    ),
 )
 
 ELEVATOR_COLUMNS = (
@@ -268,6 +295,38 @@ ELEVATOR_COLUMNS = (
         "是/否 (default 否)",
         "否",
     ),
+    # The ledger's current 维保单位 of the lift: one contract, filed with the elevator.
+    Column(
+        "maintenance_unit_credit_code",
+        ("维保单位统一社会信用代码", "维保单位信用代码"),
+        "credit code of the maintenance unit of the current contract (optional; with it, the "
+        "contract columns are filed as a contract between the user unit and that unit)",
+        "91500222MA5U4LXB1M",
+    ),
+    Column(
+        "contract_start_date",
+        ("维保合同开始日期", "合同开始日期", "合同起始日期"),
+        "first day of the maintenance contract (required with maintenance_unit_credit_code)",
+        "2026-01-01",
+    ),
+    Column(
+        "contract_end_date",
+        ("维保合同结束日期", "合同结束日期", "合同截止日期"),
+        "last day of the maintenance contract (required with maintenance_unit_credit_code)",
+        "2028-12-31",
+    ),
+    Column(
+        "contract_mode",
+        ("维保方式", "维保模式", "合同方式"),
+        "regular 常规 (default), on_demand 按需维保, full_package 全包, major_package 大包",
+        "regular",
+    ),
+    Column(
+        "contract_interval_days",
+        ("按需维保间隔", "维保间隔天数"),
+        "on_demand contracts only: the agreed interval in days",
+        "",
+    ),
 )
 
 MAINTENANCE_RECORD_COLUMNS = (
@@ -399,4 +458,28 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
     ImportKind.ELEVATORS: ELEVATOR_COLUMNS,
     ImportKind.MAINTENANCE_RECORDS: MAINTENANCE_RECORD_COLUMNS,
     ImportKind.INSPECTIONS: INSPECTION_COLUMNS,
+}
+
+# Rows of the templates after the first (which is each column's `example`), so that the four
+# templates imported in order make one consistent ledger: the elevator's user unit and the
+# inspection agency are organisations of the organisations template.
+MORE_EXAMPLES: dict[ImportKind, tuple[dict[str, str], ...]] = {
+    ImportKind.ORGANISATIONS: (
+        {
+            "credit_code": "91500222MA60Q8W31C",
+            "name": "重庆沙溪物业管理有限公司",
+            "roles": "user_unit",
+            "duty_phone": "023-48665678",
+            "contact_name": "刘芳",
+            "address": "綦江区古南街道沙溪路10号",
+        },
+        {
+            "credit_code": "12500000450400157W",
+            "name": "綦江区特种设备检验所",
+            "roles": "inspection_agency",
+            "duty_phone": "023-48669999",
+            "contact_name": "陈明",
+            "address": "綦江区古南街道新街20号",
+        },
+    ),
 }

@@ -3,7 +3,7 @@
     python -m elevator_registry.imports.templates sample_data/templates
 
 writes `<kind>.csv` (UTF-8 with a byte-order mark, so Excel shows the Chinese correctly: a
-header row and one example row) and `<kind>.xlsx` (the same on the first sheet, which is the
+header row and the example rows: each column's `example`, then `MORE_EXAMPLES`) and `<kind>.xlsx` (the same on the first sheet, which is the
 one imported, and a 说明 sheet describing each column).
 """
 
@@ -15,7 +15,20 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from elevator_registry.imports.columns import COLUMNS, ImportKind
+from elevator_registry.imports.columns import COLUMNS, MORE_EXAMPLES, ImportKind
+
+
+def example_rows(kind: ImportKind) -> list[list[str]]:
+    """The example rows of `kind`, one cell per column ("" when blank)."""
+    columns = COLUMNS[kind]
+    names = {column.name for column in columns}
+    rows = [[column.example for column in columns]]
+    for extra in MORE_EXAMPLES.get(kind, ()):
+        unknown = set(extra) - names
+        if unknown:
+            raise ValueError(f"MORE_EXAMPLES[{kind}] names unknown columns: {sorted(unknown)}")
+        rows.append([extra.get(column.name, "") for column in columns])
+    return rows
 
 
 def csv_template(kind: ImportKind) -> bytes:
@@ -24,7 +37,7 @@ def csv_template(kind: ImportKind) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in columns])
-    writer.writerow([column.example for column in columns])
+    writer.writerows(example_rows(kind))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -35,12 +48,15 @@ def xlsx_template(kind: ImportKind) -> Workbook:
     sheet = workbook.active
     sheet.title = kind.value
     sheet.append([column.name for column in columns])
-    sheet.append([column.example or None for column in columns])
-    for header, example, column in zip(sheet[1], sheet[2], columns, strict=True):
+    for row in example_rows(kind):
+        sheet.append([value or None for value in row])
+    for header, column in zip(sheet[1], columns, strict=True):
         header.font = Font(bold=True)
-        # Text format, so Excel keeps 18-digit codes and leading zeros as typed.
-        example.number_format = "@"
         sheet.column_dimensions[header.column_letter].width = max(14, len(column.name) + 2)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            # Text format, so Excel keeps 18-digit codes and leading zeros as typed.
+            cell.number_format = "@"
     notes = workbook.create_sheet("说明")
     notes.append(["column", "required", "also accepted as", "content"])
     for cell in notes[1]:
