@@ -5,8 +5,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 
-from fastapi import Request
-from sqlalchemy import CheckConstraint, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import CheckConstraint, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -105,32 +104,7 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(get_engine(), expire_on_commit=False)
 
 
-def take_write_lock(session: Session) -> None:
-    """On SQLite, takes the database write lock now, before anything is read.
-
-    The app's SQLite engine begins transactions with a plain (deferred) BEGIN. A deferred
-    transaction that reads first and writes later fails at once with SQLITE_BUSY_SNAPSHOT when
-    another writer committed in between; one whose first statement is a write waits for the lock
-    (busy timeout) instead, exactly like BEGIN IMMEDIATE. Writes therefore start with a write
-    that changes nothing. PostgreSQL needs nothing here: row locks and the unique indexes
-    serialise what must be serialised.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE idempotency_key SET id = id WHERE 0 = 1"))
-
-
-# Requests that cannot write; every other one may, and on SQLite takes the write lock first.
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """Request-scoped session: commits once on success, rolls back on any error.
-
-    A request that may write takes SQLite's write lock before it reads (`take_write_lock`), so
-    a commit elsewhere in between (another request, a periodic job's lease) makes it wait for
-    the lock instead of failing with "database is locked".
-    """
+def get_session() -> Iterator[Session]:
+    """Request-scoped session: commits once on success, rolls back on any error."""
     with get_sessionmaker()() as session, session.begin():
-        if request.method not in READ_ONLY_METHODS:
-            take_write_lock(session)
         yield session

@@ -345,6 +345,20 @@ def _store_answer_with_events_statement(events: int) -> Update:
     return _STORE_ANSWER.add_cte(timeline.cte("timeline"))
 
 
+def take_write_lock(session: Session) -> None:
+    """On SQLite, takes the database write lock now, before anything is read.
+
+    The app's SQLite engine begins transactions with a plain (deferred) BEGIN. A deferred
+    transaction that reads first and writes later fails at once with SQLITE_BUSY_SNAPSHOT when
+    another writer committed in between; one whose first statement is a write waits for the lock
+    (busy timeout) instead, exactly like BEGIN IMMEDIATE. Incident writes therefore start with a
+    write that changes nothing. PostgreSQL needs nothing here: row locks and the unique indexes
+    serialise what must be serialised.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE idempotency_key SET id = id WHERE 0 = 1"))
+
+
 def channel_for(actor: Principal) -> IncidentChannel:
     """The intake channel a caller reports through; 403 FORBIDDEN_ROLE for the others."""
     if actor.is_public:
