@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Integer, String, update
+from sqlalchemy import Integer, String, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
@@ -61,6 +61,12 @@ def claim(engine: Engine, *, name: str, interval_seconds: float, now: datetime) 
     """Claims the current tick of job `name` (committed); False when another process has it."""
     table = JobLease.__table__
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    with engine.connect() as connection:
+        due_at = connection.execute(select(table.c.due_at).where(table.c.name == name)).scalar()
+    # Not due: no write at all, so a job looked at every few seconds commits only when it runs
+    # (on SQLite every commit can stale another connection's read snapshot).
+    if due_at is not None and due_at > now:
+        return False
     with engine.begin() as connection:
         # The first claim ever creates the row, due at once; later ones leave it as it is.
         connection.execute(
