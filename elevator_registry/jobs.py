@@ -109,16 +109,23 @@ def run_periodic(
     *,
     engine: Engine,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    wanted: Callable[[], bool] | None = None,
 ) -> PeriodicJob:
     """Runs `fn` every `interval_seconds`, once per tick across all processes sharing `engine`'s
-    database, in a daemon thread of this process; the loop survives errors in `fn`."""
+    database, in a daemon thread of this process; the loop survives errors in `fn`.
+
+    `wanted`, a read-only probe, lets a frequent job skip its tick (and the lease's commit)
+    when it has nothing to do: on SQLite every commit can stale another request's snapshot.
+    """
     poll = min(interval_seconds, LONGEST_POLL_SECONDS)
     stop_event = threading.Event()
 
     def loop() -> None:
         while True:
             try:
-                if claim(engine, name=name, interval_seconds=interval_seconds, now=clock()):
+                if (wanted is None or wanted()) and claim(
+                    engine, name=name, interval_seconds=interval_seconds, now=clock()
+                ):
                     result = fn()
                     if result is not None:
                         log.info("job_pass", job=name, result=str(result))

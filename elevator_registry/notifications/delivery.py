@@ -62,6 +62,22 @@ def backoff(failures: int, settings: Settings) -> timedelta:
     return timedelta(seconds=min(seconds, settings.outbox_backoff_cap_seconds))
 
 
+def any_due(engine: Engine, *, now: datetime) -> bool:
+    """Whether a message waits for delivery at `now` (a read: the job claims its tick only then)."""
+    with engine.connect() as connection:
+        return (
+            connection.execute(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.status == MessageStatus.PENDING,
+                    OutboxMessage.next_attempt_at <= now,
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
+
+
 def due_messages(
     bind: Engine | Connection, *, now: datetime, settings: Settings
 ) -> list[DueMessage]:
@@ -259,4 +275,10 @@ def start_background(settings: Settings) -> PeriodicJob | None:
         # Only passes that must retry or gave up are worth a log line.
         return result if (result.retried or result.dead) else None
 
-    return run_periodic("outbox", settings.outbox_interval_seconds, one_pass, engine=get_engine())
+    return run_periodic(
+        "outbox",
+        settings.outbox_interval_seconds,
+        one_pass,
+        engine=get_engine(),
+        wanted=lambda: any_due(get_engine(), now=get_clock().now()),
+    )

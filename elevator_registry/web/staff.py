@@ -106,6 +106,9 @@ def login(
     count that throttling needs.
     """
     web_session_module.check_csrf(web_session, settings, csrf_token)
+    # A login reads the account, then writes its throttle counts: on SQLite it must hold the
+    # write lock from the start (see intake.take_write_lock).
+    intake.take_write_lock(session)
     try:
         user = accounts_service.log_in(
             session,
