@@ -13,6 +13,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,11 @@ from elevator_registry.clock import Clock, FixedClock, get_clock
 from elevator_registry.config import get_settings
 from elevator_registry.db import get_engine, get_session, get_sessionmaker, make_engine
 from tests import factories
+
+# Speed belongs in benchmarks, not in tests: examples are not timed (on a loaded machine the
+# default 200 ms deadline failed property tests at random).
+hypothesis_settings.register_profile("registry", deadline=None)
+hypothesis_settings.load_profile("registry")
 
 # 10:00 in 綦江 on the sample's reference day; every test sees this as "now".
 NOW = datetime(2026, 11, 15, 2, 0, tzinfo=UTC)
