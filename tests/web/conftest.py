@@ -126,7 +126,7 @@ class WebWorld:
     other_firm: str  # the name of the firm holding 永新镇's contracts
     live_codes: list[str]  # more of the firm's elevators (in the town), for the live-page tests
     unowned_code: str  # an elevator in use without a maintenance contract
-    operator_token: str  # a 96333 seat
+    seat_login: str  # a 96333 seat's operator
     firm_name: str
 
 
@@ -232,9 +232,7 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         organisation_credit_code=firm.credit_code,
         user_id=visit_worker.id,
     )
-    _, operator = auth_service.create_token(
-        session, role=Role.OPERATOR, label="browser seat", now=now
-    )
+    seat_login = factories.user(session, Role.OPERATOR, login="browser.seat", name="王芳").login
     return WebWorld(
         rescue_codes=[lift.rescue_code for lift in lifts[:3]],
         street="古南街道",
@@ -254,7 +252,7 @@ def build_web_world(session: Session, today: date) -> WebWorld:
         other_firm=other_firm.name,
         live_codes=[lift.rescue_code for lift in live_lifts],
         unowned_code=unowned.rescue_code,
-        operator_token=operator,
+        seat_login=seat_login,
         firm_name=firm.name,
     )
 

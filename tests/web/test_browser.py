@@ -273,7 +273,7 @@ def test_officer_and_resident_read_chinese_on_a_phone(
             },
         )
         assert filed.status_code == 201, filed.text
-    page = log_in(context, world.bureau_token, "/bureau/risk")
+    page = log_in(context, world.bureau_login, "/bureau/risk")
     page.set_viewport_size(PHONE)
     page.get_by_label("维保单位").select_option(label=world.other_firm)
     page.get_by_role("button", name="筛选").click()

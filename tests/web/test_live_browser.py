@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.factories import TEST_PASSWORD
 from tests.web.conftest import LiveServer, screenshot
 from tests.web.test_browser import PHONE, TIMEOUT_MS
 
@@ -18,12 +19,13 @@ pytestmark = pytest.mark.browser
 LIVE_WITHIN_MS = 2_000
 
 
-def phone_login(context: Any, token: str, next_path: str) -> Any:
+def phone_login(context: Any, login: str, next_path: str) -> Any:
     """Logs in at phone width and lands on `next_path`."""
     page = context.new_page()
     page.set_viewport_size(PHONE)
     page.goto(f"/login?next={next_path}")
-    page.get_by_label("访问令牌").fill(token)
+    page.get_by_label("登录名").fill(login)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(f"{re.escape(next_path)}$"))
     return page
@@ -48,18 +50,20 @@ def wait_until_streaming(page: Any) -> None:
 def test_firm_queue_shows_a_new_trapped_report_within_2_s_with_bell_and_badge(
     context: Any, live_server: LiveServer
 ) -> None:
-    page = phone_login(context, live_server.world.firm_token, "/firm")
+    page = phone_login(context, live_server.world.firm_login, "/firm")
     wait_until_streaming(page)
     title = page.title()
     assert not title.startswith("(")
     receipt = public_report(live_server, live_server.world.live_codes[0])
     started = time.monotonic()
-    page.locator(f'tr[data-incident="{receipt["number"]}"]').wait_for(timeout=LIVE_WITHIN_MS)
+    page.locator(f'#firm-queue [data-incident="{receipt["number"]}"]').wait_for(
+        timeout=LIVE_WITHIN_MS
+    )
     elapsed_ms = (time.monotonic() - started) * 1000
     assert elapsed_ms < LIVE_WITHIN_MS
     assert page.title() == f"(1) {title}"
     assert page.locator("body").get_attribute("data-live-beeps") == "1"
-    row = page.locator(f'tr[data-incident="{receipt["number"]}"]')
+    row = page.locator(f'#firm-queue [data-incident="{receipt["number"]}"]')
     assert row.get_by_role("button", name=re.compile("^接单")).is_visible()
     # The page never reloaded: the EventSource is the same and the width still fits a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -70,11 +74,11 @@ def test_firm_queue_shows_a_new_trapped_report_within_2_s_with_bell_and_badge(
 
 def test_firm_queue_polls_when_its_stream_is_cut(context: Any, live_server: LiveServer) -> None:
     context.route(re.compile(r".*/firm/live$"), lambda route: route.abort())
-    page = phone_login(context, live_server.world.firm_token, "/firm")
+    page = phone_login(context, live_server.world.firm_login, "/firm")
     page.locator('[data-live-state][data-mode="polling"]').wait_for(timeout=TIMEOUT_MS)
     receipt = public_report(live_server, live_server.world.live_codes[1])
     # The fallback polls every second in the test server (5 s by default).
-    page.locator(f'tr[data-incident="{receipt["number"]}"]').wait_for(timeout=TIMEOUT_MS)
+    page.locator(f'#firm-queue [data-incident="{receipt["number"]}"]').wait_for(timeout=TIMEOUT_MS)
     assert page.locator("body").get_attribute("data-live-beeps") == "1"
 
 
@@ -96,7 +100,7 @@ def test_seat_assigns_an_unowned_rescue_and_the_firm_then_accepts_it(
     seat_context = browser.new_context(base_url=live_server.base_url, locale="zh-CN")
     firm_context = browser.new_context(base_url=live_server.base_url, locale="zh-CN")
     try:
-        seat = phone_login(seat_context, world.operator_token, "/seat")
+        seat = phone_login(seat_context, world.seat_login, "/seat")
         row = seat.locator(f'#seat-queue tr[data-incident="{number}"]')
         row.get_by_label("救援单位").select_option(label=world.firm_name)
         screenshot(seat, "22-seat-assign-phone")
@@ -108,8 +112,8 @@ def test_seat_assigns_an_unowned_rescue_and_the_firm_then_accepts_it(
         resident.locator('#incident-status[data-status="dispatched"]').wait_for(timeout=TIMEOUT_MS)
         assert world.firm_name in resident.locator("#tracking-live").inner_text()
 
-        firm = phone_login(firm_context, world.firm_token, "/firm")
-        firm_row = firm.locator(f'tr[data-incident="{number}"]')
+        firm = phone_login(firm_context, world.firm_login, "/firm")
+        firm_row = firm.locator(f'#firm-queue [data-incident="{number}"]')
         firm_row.get_by_role("button", name=re.compile("^接单")).click()
         firm.wait_for_url(re.compile(r"/firm$"))
         resident.locator('#incident-status[data-status="accepted"]').wait_for(timeout=TIMEOUT_MS)
