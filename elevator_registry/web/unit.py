@@ -7,6 +7,7 @@ person: a confirmation is signed with the safety manager's own account and name,
 service refuses it when that account filed the record (CONFIRMER_IS_FILER).
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -74,6 +75,25 @@ def _blank_is_none(values: dict[str, str]) -> dict[str, Any]:
 
 def _parse(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
     return model.model_validate({key: value for key, value in values.items() if value is not None})
+
+
+def _file_form(
+    session: Session,
+    model: type[BaseModel],
+    form: dict[str, str],
+    file: Callable[[Any], object],
+) -> tuple[dict[str, str], int] | None:
+    """Parses `form` as `model` and files it with `file` in a savepoint; the refusals by field
+    and their status, or None once filed."""
+    try:
+        data = _parse(model, _blank_is_none(form))
+        with session.begin_nested():
+            file(data)
+    except ValidationError as error:
+        return _field_errors(error), 422
+    except DomainError as error:
+        return {error.field or "elevator_id": message_zh(error)}, error.status_code
+    return None
 
 
 @router.get("/unit")
@@ -254,23 +274,17 @@ def file_check(
         "checker_name": checker_name,
         "findings": findings,
     }
-    try:
-        data = _parse(UsageCheckCreate, _blank_is_none(form))
-        with session.begin_nested():
-            checks_service.file_usage_check(
-                session,
-                data=data,  # type: ignore[arg-type]
-                actor=actor,
-                today=today,
-                now=clock.now(),
-            )
-    except ValidationError as error:
-        errors, status_code = _field_errors(error), 422
-    except DomainError as error:
-        errors = {error.field or "elevator_id": message_zh(error)}
-        status_code = error.status_code
-    else:
+    refused = _file_form(
+        session,
+        UsageCheckCreate,
+        form,
+        lambda data: checks_service.file_usage_check(
+            session, data=data, actor=actor, today=today, now=clock.now()
+        ),
+    )
+    if refused is None:
         return RedirectResponse("/unit/checks?saved=1", status_code=303)
+    errors, status_code = refused
     return _checks_page(
         request,
         session,
@@ -375,23 +389,17 @@ def file_disclosure(
         "repair_fund_draw_yuan": repair_fund_draw_yuan,
         "items": items,
     }
-    try:
-        data = _parse(CostDisclosureCreate, _blank_is_none(form))
-        with session.begin_nested():
-            disclosure_service.file_disclosure(
-                session,
-                data=data,  # type: ignore[arg-type]
-                actor=actor,
-                today=today,
-                now=clock.now(),
-            )
-    except ValidationError as error:
-        errors, status_code = _field_errors(error), 422
-    except DomainError as error:
-        errors = {error.field or "elevator_id": message_zh(error)}
-        status_code = error.status_code
-    else:
+    refused = _file_form(
+        session,
+        CostDisclosureCreate,
+        form,
+        lambda data: disclosure_service.file_disclosure(
+            session, data=data, actor=actor, today=today, now=clock.now()
+        ),
+    )
+    if refused is None:
         return RedirectResponse("/unit/disclosures?saved=1", status_code=303)
+    errors, status_code = refused
     return _disclosures_page(
         request,
         session,
