@@ -76,19 +76,21 @@ def test_the_installed_wheel_migrates_a_blank_database_from_any_folder(tmp_path:
     )
     (wheel,) = wheels.glob("elevator_registry-*.whl")
     # The fresh venv sees the system's packages (no downloads) but gets its own copy of ours.
-    venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path)
-    python = venv / "bin" / "python"
-    run(python, "-m", "pip", "install", "--no-deps", "--no-index", wheel, cwd=tmp_path)
-
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    database = elsewhere / "blank.sqlite3"
+    # Without PYTHONPATH (CI points it at the checkout): pip would take the checkout's
+    # egg-info for an installed copy and install nothing.
     env = {
         key: value
         for key, value in os.environ.items()
         if key != "PYTHONPATH" and not key.startswith("ELEVATOR_REGISTRY_")
     }
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path, env=env)
+    python = venv / "bin" / "python"
+    run(python, "-m", "pip", "install", "--no-deps", "--no-index", wheel, cwd=tmp_path, env=env)
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    database = elsewhere / "blank.sqlite3"
     env["ELEVATOR_REGISTRY_DATABASE_URL"] = f"sqlite:///{database}"
     imported = run(
         python,

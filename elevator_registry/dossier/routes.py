@@ -46,11 +46,7 @@ def read_dossier(
     )
     if format == "xlsx":
         return Response(
-            content=dossier_service.dossier_workbook(
-                dossier,
-                timezone=settings.timezone,
-                names=dossier_service.organisation_names(session, dossier),
-            ),
+            content=dossier_service.workbook_of(session, dossier, settings),
             media_type=dossier_service.XLSX_MEDIA_TYPE,
             headers={
                 "Content-Disposition": (

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from elevator_registry.accounts.models import User
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
 from elevator_registry.dossier.schemas import Dossier, IncidentSummary
@@ -42,6 +43,9 @@ from elevator_registry.messages_zh import field_label
 from elevator_registry.registry import elevators as elevator_service
 from elevator_registry.registry.models import MaintenanceContract, Organisation, Warranty
 from elevator_registry.registry.schemas import ContractRead, WarrantyRead
+from elevator_registry.visits.checklist import ITEM_RESULT_ZH, ItemResult
+from elevator_registry.visits.enums import PhotoPhase
+from elevator_registry.visits.labels import FLAG_ZH
 
 # Columns holding an organisation's id: the workbook shows its name.
 ORGANISATION_COLUMNS = frozenset(
@@ -105,7 +109,33 @@ COLUMN_LABELS = {
     "resolved_on": "整改完成日期",
     "performed_at": "维保时间",
     "findings": "发现的问题",
+    "filed_by_user_id": "填报人账号",
+    "confirmed_by_user_id": "确认人账号",
+    "visit": "维保作业",
+    "started_by": "签到人员",
+    "check_in_at": "签到时间",
+    "check_in_device_at": "签到时间（手机）",
+    "check_in_latitude": "签到纬度",
+    "check_in_longitude": "签到经度",
+    "check_in_accuracy_m": "签到定位精度（米）",
+    "check_in_distance_m": "签到距电梯（米）",
+    "check_in_far": "签到超出范围",
+    "check_out_at": "签退时间",
+    "check_out_device_at": "签退时间（手机）",
+    "check_out_latitude": "签退纬度",
+    "check_out_longitude": "签退经度",
+    "check_out_accuracy_m": "签退定位精度（米）",
+    "check_out_distance_m": "签退距电梯（米）",
+    "second_worker_name": "第二名作业人员",
+    "second_worker_presence": "第二名作业人员到场确认",
+    "second_worker_confirmed_at": "第二名作业人员确认时间",
+    "checklist": "维保项目",
+    "submitted_at": "提交时间",
+    "photos": "照片",
+    "flags": "提示",
 }
+# Columns holding a person's (app_user) id: the workbook shows their display name.
+PERSON_COLUMNS = frozenset({"filed_by_user_id", "confirmed_by_user_id"})
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Sheet names (≤ 31 characters) in workbook order; the elevator itself comes first.
@@ -249,10 +279,18 @@ def header(column: str) -> str:
 class _Texts:
     """A cell's value as a person reads it: labels for enums and flags, names for ids."""
 
-    def __init__(self, names: Mapping[int, str], equipment_code: str, zone: ZoneInfo) -> None:
+    def __init__(
+        self,
+        names: Mapping[int, str],
+        people: Mapping[int, str],
+        equipment_code: str,
+        settings: Settings,
+    ) -> None:
         self.names = names
+        self.people = people
         self.equipment_code = equipment_code
-        self.zone = zone
+        self.zone = ZoneInfo(settings.timezone)
+        self.checkpoints = settings.visit_photo_checkpoints
 
     def __call__(self, column: str, value: Any) -> Any:
         name = column.rsplit(".", 1)[-1]
@@ -260,10 +298,27 @@ class _Texts:
             return None
         if name in ORGANISATION_COLUMNS and isinstance(value, int):
             return self.names.get(value, value)
+        if name in PERSON_COLUMNS and isinstance(value, int):
+            return self.people.get(value, value)
         if name == "elevator_id":
             return self.equipment_code
         if name == "filed_by":
             return actor_label(value)
+        if column == "visit.checklist":
+            return "; ".join(
+                f"{entry['code']} {ITEM_RESULT_ZH[ItemResult(entry['result'])]}"
+                + (f"（{entry['note']}）" if entry.get("note") else "")
+                for entry in value
+            )
+        if column == "visit.photos":
+            return "; ".join(
+                f"{self.checkpoints.get(photo['checkpoint'], '点位')}·"
+                f"{label(PhotoPhase(photo['phase']))} {photo['sha256']}"
+                + ("（重复照片）" if photo["reused"] else "")
+                for photo in value
+            )
+        if column == "visit.flags":
+            return "; ".join(FLAG_ZH.get(flag, flag) for flag in value)
         if isinstance(value, bool):
             return yes_no(value)
         if isinstance(value, StrEnum) or name in ENUM_COLUMNS:
@@ -307,12 +362,42 @@ def organisation_names(session: Session, dossier: Dossier) -> dict[int, str]:
     return {row.id: row.name for row in rows}
 
 
-def dossier_workbook(dossier: Dossier, *, timezone: str, names: Mapping[int, str]) -> bytes:
+def person_names(session: Session, dossier: Dossier) -> dict[int, str]:
+    """The display names of the people (accounts) who filed or confirmed the dossier's records."""
+    ids = {record.filed_by_user_id for record in dossier.maintenance_records} | {
+        record.confirmation.confirmed_by_user_id
+        for record in dossier.maintenance_records
+        if record.confirmation is not None
+    }
+    ids.discard(None)
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {row.id: row.display_name for row in rows}
+
+
+def workbook_of(session: Session, dossier: Dossier, settings: Settings) -> bytes:
+    """The dossier's workbook, with the names of the organisations and people it refers to."""
+    return dossier_workbook(
+        dossier,
+        settings=settings,
+        names=organisation_names(session, dossier),
+        people=person_names(session, dossier),
+    )
+
+
+def dossier_workbook(
+    dossier: Dossier,
+    *,
+    settings: Settings,
+    names: Mapping[int, str],
+    people: Mapping[int, str],
+) -> bytes:
     """The dossier as an XLSX workbook for people: sheet 电梯 (项目, 内容), then one per section
-    with a header row; Chinese headers and labels, organisations by name (`names`, from
-    `organisation_names`), times in the district's local time."""
-    zone = ZoneInfo(timezone)
-    text = _Texts(names, dossier.elevator.equipment_code, zone)
+    with a header row; Chinese headers and labels, organisations (`names`) and people (`people`)
+    by name, times in the district's local time."""
+    text = _Texts(names, people, dossier.elevator.equipment_code, settings)
+    zone = text.zone
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_LABELS["elevator"])
     sheet.append([_cell(sheet, "项目"), _cell(sheet, "内容")])

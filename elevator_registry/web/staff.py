@@ -473,11 +473,7 @@ def elevator_dossier_workbook(
     """The dossier as the API's XLSX workbook (a sheet per section), for the logged-in officer."""
     dossier = _dossier(session, web_session, elevator_id, clock=clock, settings=settings)
     return Response(
-        dossier_service.dossier_workbook(
-            dossier,
-            timezone=settings.timezone,
-            names=dossier_service.organisation_names(session, dossier),
-        ),
+        dossier_service.workbook_of(session, dossier, settings),
         media_type=dossier_service.XLSX_MEDIA_TYPE,
         headers={
             "Content-Disposition": (

@@ -123,7 +123,9 @@ def test_the_csv_shows_the_day_s_status_and_units(
     assert '"永新镇"' in line_b and f'"{world.user_b.name}"' in line_b
     assert f'"{world.maintainer_b.name}"' in line_b
     line_a = next(line for line in text.splitlines() if line.startswith(f'"{world.lift_a.id}"'))
-    assert '"in_use"' in line_a and f'"{world.maintainer_a.name}"' in line_a
+    assert (
+        '"在用"' in line_a and '"停用"' not in line_a and f'"{world.maintainer_a.name}"' in line_a
+    )
 
 
 def test_a_street_or_user_unit_change_is_recorded_with_its_day(

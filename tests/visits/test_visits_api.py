@@ -1,10 +1,12 @@
 """The maintenance visit through the API: check-in, distance flag, photos, check-out, submit."""
 
+import io
 import uuid
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -333,6 +335,26 @@ def test_the_dossier_shows_the_visit(
     assert record["visit"]["visit_id"] == visit_id
     assert record["visit"]["check_in_latitude"] is not None
     assert Decimal(record["visit"]["check_in_longitude"]) == LIFT_LONGITUDE
+
+
+def test_the_dossier_workbook_reads_the_visit_in_chinese(
+    client: TestClient, located: factories.World, session: Session, bureau: dict[str, str]
+) -> None:
+    worker = person_headers(session, located, "张伟")
+    visit_id = ready_visit(client, worker, located.lift_a.rescue_code)
+    client.post(f"/api/v1/visits/{visit_id}/submission", json=submit_body(), headers=worker)
+    response = client.get(
+        f"/api/v1/elevators/{located.lift_a.id}/dossier?format=xlsx", headers=bureau
+    )
+    header, row = list(load_workbook(io.BytesIO(response.content))["维保记录"].values)
+    values = dict(zip(header, row, strict=True))
+    # The person by name, the checklist and photos as words, the flag explained.
+    assert values["填报人账号"] == "张伟"
+    assert values["维保作业·维保作业编号"] == visit_id
+    assert values["维保作业·维保项目"].startswith("A1-1 正常")
+    assert "机房·作业前 " in values["维保作业·照片"]
+    assert values["维保作业·提示"] == "第二名作业人员由签到人员录入"
+    assert values["维保作业·签到超出范围"] == "否"
 
 
 def test_the_checklist_route_lists_the_class_items(

@@ -1,5 +1,5 @@
-"""The staff header's search box and its results page (/bureau/search); the phone journey in
-Chromium is in test_search_browser.py."""
+"""The staff header's search box and its results page (/bureau/search), through the test client
+and, on a phone, in Chromium."""
 
 import re
 from typing import Any
@@ -37,9 +37,7 @@ def test_an_officer_on_a_phone_finds_an_elevator_from_the_header(
     context: Any, live_server: LiveServer
 ) -> None:
     code = live_server.world.rescue_codes[0]
-    page = log_in(context, live_server.world.bureau_token, "/bureau/incidents")
-    page.set_viewport_size(PHONE)
-    page.goto("/bureau/incidents")
+    page = log_in(context, live_server.world.bureau_login, "/bureau/incidents", viewport=PHONE)
     box = page.get_by_role("searchbox", name="搜索电梯")
     box.fill(code)
     box.press("Enter")
