@@ -105,25 +105,14 @@ def subscribe_every_unit(url: str, hook: str) -> int:
 
 @contextmanager
 def delivery_loop(url: str, interval: float) -> Iterator[None]:
-    """The outbox delivery pass every `interval` s in a thread, as `serve` runs it."""
+    """The outbox delivery job every `interval` s in a thread, exactly as `serve` runs it."""
     engine = make_engine(url)
     settings = Settings(database_url=url, outbox_interval_seconds=interval)
-    stop = threading.Event()
-
-    def one_pass() -> delivery.DeliveryPass:
-        return delivery.deliver_due(engine, now=datetime.now(UTC), settings=settings)
-
-    thread = threading.Thread(
-        target=delivery.run_loop,
-        kwargs={"stop": stop, "interval_seconds": interval, "one_pass": one_pass},
-        daemon=True,
-    )
-    thread.start()
+    job = delivery.delivery_job(engine, settings, now=lambda: datetime.now(UTC))
     try:
         yield
     finally:
-        stop.set()
-        thread.join(timeout=30)
+        job.stop(timeout=30)
         engine.dispose()
 
 

@@ -110,18 +110,24 @@ def run_periodic(
     engine: Engine,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     wanted: Callable[[], bool] | None = None,
+    backlog: Callable[[Any], bool] | None = None,
 ) -> PeriodicJob:
     """Runs `fn` every `interval_seconds`, once per tick across all processes sharing `engine`'s
-    database, in a daemon thread of this process; the loop survives errors in `fn`.
+    database, in a daemon thread of this process; the loop survives errors in `fn`. A result
+    other than None is logged.
 
     `wanted`, a read-only probe, lets a frequent job skip its tick (and the lease's commit)
     when it has nothing to do: on SQLite every commit can stale another request's snapshot.
+    `backlog`, true for a result that left work behind (a full batch), makes the loop claim the
+    next tick as soon as the lease allows instead of sleeping a poll first: in a burst the
+    job then keeps up with what arrives, still at most once per interval across processes.
     """
     poll = min(interval_seconds, LONGEST_POLL_SECONDS)
     stop_event = threading.Event()
 
     def loop() -> None:
         while True:
+            behind = False
             try:
                 if (wanted is None or wanted()) and claim(
                     engine, name=name, interval_seconds=interval_seconds, now=clock()
@@ -129,9 +135,10 @@ def run_periodic(
                     result = fn()
                     if result is not None:
                         log.info("job_pass", job=name, result=str(result))
+                    behind = backlog is not None and backlog(result)
             except Exception as error:  # a database outage must not end the loop
                 log.error("job_failed", job=name, error=str(error).splitlines()[0])
-            if stop_event.wait(poll):
+            if stop_event.wait(0 if behind else poll):
                 return
 
     thread = threading.Thread(target=loop, name=f"job-{name}", daemon=True)

@@ -91,3 +91,34 @@ def test_the_served_app_runs_its_jobs_while_it_lives(
     assert "job-escalation" in running and "job-risk_refresh" not in running
     time.sleep(0.5)
     assert "job-escalation" not in [thread.name for thread in threading.enumerate()]
+
+
+def test_a_pass_that_left_a_backlog_is_followed_at_once(scratch_database: str) -> None:
+    assert CliRunner().invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+    # Each pass lasts a whole interval on the job's clock (a burst): the next tick is due when it
+    # ends. The loop's poll is 5 s of real time, so three passes within 4 s mean no poll between.
+    now = [T0]
+    calls: list[datetime] = []
+    done = threading.Event()
+
+    def long_pass() -> int:
+        calls.append(now[0])
+        now[0] += timedelta(seconds=60)
+        if len(calls) == 3:
+            done.set()
+        return len(calls)
+
+    loop = jobs.run_periodic(
+        "burst",
+        60,
+        long_pass,
+        engine=get_engine(),
+        clock=lambda: now[0],
+        backlog=lambda passes: passes < 3,
+    )
+    caught_up = done.wait(4)
+    time.sleep(0.5)
+    loop.stop()
+    assert caught_up
+    # Once the backlog is gone the loop polls again: no fourth pass within the half second.
+    assert calls == [T0, T0 + timedelta(seconds=60), T0 + timedelta(seconds=120)]

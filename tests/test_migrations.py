@@ -65,11 +65,11 @@ def test_models_and_migrations_do_not_drift(blank: Connection) -> None:
     assert differences == []
 
 
-def test_0015_backfills_street_and_user_unit_history_from_the_audit_trail(
+def test_0014_backfills_street_and_user_unit_history_from_the_audit_trail(
     blank: Connection,
 ) -> None:
-    # The schema just before 0015, whatever the chain puts there.
-    before = ScriptDirectory(str(get_settings().alembic_dir)).get_revision("0015").down_revision
+    # The schema just before 0014, whatever the chain puts there.
+    before = ScriptDirectory(str(get_settings().alembic_dir)).get_revision("0014").down_revision
     migrate(blank, str(before))
     with Session(bind=blank, join_transaction_mode="create_savepoint") as session:
         world = factories.build_world(session)

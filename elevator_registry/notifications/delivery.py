@@ -14,7 +14,7 @@ periodic-job lock's business (see README).
 """
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +47,8 @@ class DeliveryPass:
     delivered: list[int] = field(default_factory=list)
     retried: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
+    # The pass took a whole batch: more messages may be due already.
+    full: bool = False
 
     def summary(self) -> str:
         """One line for the CLI and the log."""
@@ -54,6 +56,8 @@ class DeliveryPass:
             f"delivered: {len(self.delivered)}; to retry: {len(self.retried)}; "
             f"given up: {len(self.dead)}"
         )
+
+    __str__ = summary
 
 
 def backoff(failures: int, settings: Settings) -> timedelta:
@@ -136,8 +140,8 @@ def deliver_due(
     Given a connection instead of an engine (tests inside a rolled-back transaction), each
     message's record is a savepoint on it.
     """
-    result = DeliveryPass()
     messages = due_messages(engine, now=now, settings=settings)
+    result = DeliveryPass(full=len(messages) == settings.outbox_batch_size)
     if not messages:
         return result
     limits = httpx.Limits(max_connections=settings.outbox_concurrency)
@@ -270,15 +274,23 @@ def start_background(settings: Settings) -> PeriodicJob | None:
     from elevator_registry.clock import get_clock
     from elevator_registry.db import get_engine
 
+    return delivery_job(get_engine(), settings, now=lambda: get_clock().now())
+
+
+def delivery_job(engine: Engine, settings: Settings, *, now: Callable[[], datetime]) -> PeriodicJob:
+    """The delivery job on `engine`: a pass every `outbox_interval_seconds` while messages are
+    due, passes back to back while each takes a full batch (a burst), a log line for a pass
+    that must retry, gave up or was full."""
+
     def one_pass() -> DeliveryPass | None:
-        result = deliver_due(get_engine(), now=get_clock().now(), settings=settings)
-        # Only passes that must retry or gave up are worth a log line.
-        return result if (result.retried or result.dead) else None
+        result = deliver_due(engine, now=now(), settings=settings)
+        return result if (result.retried or result.dead or result.full) else None
 
     return run_periodic(
         "outbox",
         settings.outbox_interval_seconds,
         one_pass,
-        engine=get_engine(),
-        wanted=lambda: any_due(get_engine(), now=get_clock().now()),
+        engine=engine,
+        wanted=lambda: any_due(engine, now=now()),
+        backlog=lambda result: result is not None and result.full,
     )

@@ -1,4 +1,4 @@
-"""Evidence tables refuse UPDATE and DELETE in the database itself (triggers of 0002, 0007, 0015)."""
+"""Evidence tables refuse UPDATE and DELETE in the database itself (triggers of 0002, 0007, 0014)."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal

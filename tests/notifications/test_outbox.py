@@ -114,6 +114,22 @@ def test_delivery_signs_the_webhook_and_the_receiver_can_verify_it(
         signing.verify_signature("another-secret-000000", request.headers, request.body)
 
 
+def test_a_pass_that_takes_a_whole_batch_says_more_may_wait(
+    report: Report, world: factories.World, session: Session, receiver: Receiver
+) -> None:
+    subscribe(session, world.maintainer_a.id, receiver.url)
+    report(world.lift_a)  # two messages: the webhook and the in-app notification
+    settings = Settings(outbox_batch_size=1)
+    first = delivery.deliver_due(session.connection(), now=NOW, settings=settings)
+    second = delivery.deliver_due(session.connection(), now=NOW, settings=settings)
+    last = delivery.deliver_due(session.connection(), now=NOW, settings=settings)
+    assert (len(first.delivered), first.full) == (1, True)
+    assert (len(second.delivered), second.full) == (1, True)
+    # The job polls again only after a pass that found less than a batch.
+    assert (last.delivered, last.full) == ([], False)
+    assert str(first) == "delivered: 1; to retry: 0; given up: 0"
+
+
 def test_a_stale_timestamp_is_refused_as_a_replay() -> None:
     body = b'{"x":1}'
     headers = signing.signed_headers(SECRET, body, message_id=1, timestamp=1_000_000)

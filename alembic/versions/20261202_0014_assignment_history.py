@@ -13,7 +13,7 @@ Backfilled from what is known: the audit trail's elevator updates that changed `
 every row carries both fields. Elevators never changed need no row: their current values are
 those of every day.
 
-Revision ID: 0015
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-02 16:40:00+00:00
 """
@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from elevator_registry.config import get_settings
 
-revision: str = "0015"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
