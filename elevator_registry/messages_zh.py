@@ -399,11 +399,12 @@ def field_label(field: str | None) -> str:
 
 
 def chinese_message(
-    code: str, field: str | None = None, *, identifier: object = None
+    code: str, field: str | None = None, *, identifier: object = None, label: str | None = None
 ) -> str | None:
     """The catalogue's Chinese sentence for a code, or None if the catalogue has none.
 
     A `<ENTITY>_NOT_FOUND` code names the entity, and the identifier looked for when given.
+    `label` names the field instead of its Chinese name (an import names the file's column).
     """
     if code.endswith("_NOT_FOUND") and code not in MESSAGES_ZH:
         entity = code.removesuffix("_NOT_FOUND").lower()
@@ -414,7 +415,7 @@ def chinese_message(
     template = MESSAGES_ZH.get(code)
     if template is None:
         return None
-    return template.format(field=field_label(field))
+    return template.format(field=label or field_label(field))
 
 
 # Pydantic's error types (https://docs.pydantic.dev/latest/errors/validation_errors/) as
@@ -462,17 +463,23 @@ VALIDATION_ZH: dict[str, str] = {
 }
 
 
-def validation_message_zh(error: dict[str, object], field: str | None) -> str:
-    """The Chinese message of one pydantic error, naming the field by its Chinese name."""
+def validation_message_zh(
+    error: dict[str, object], field: str | None, *, label: str | None = None
+) -> str:
+    """The Chinese message of one pydantic error, naming the field by its Chinese name.
+
+    `label` names the field instead (an import names the file's column).
+    """
     template = VALIDATION_ZH.get(str(error.get("type")), "{field}填写有误")
     context = error.get("ctx")
     params: dict[str, object] = dict(context) if isinstance(context, dict) else {}
     if "expected" in params:
         params["expected"] = _expected_zh(str(params["expected"]))
+    named = label or field_label(field)
     try:
-        return template.format(field=field_label(field), **params)
+        return template.format(field=named, **params)
     except (KeyError, IndexError):
-        return f"{field_label(field)}填写有误"
+        return f"{named}填写有误"
 
 
 def _expected_zh(expected: str) -> str:

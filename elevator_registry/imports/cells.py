@@ -1,7 +1,7 @@
 """Turning one spreadsheet cell into a Python value, the way Chinese ledgers write them.
 
 A CSV cell is text; an XLSX cell may already be a number, a date or a boolean. Every parser
-takes either and returns the value or raises `CellError` with a message for the report. Blank
+takes either and returns the value or raises `CellError` with messages for the report. Blank
 cells are `None` before any parser runs. Constraints (lengths, ranges, formats of identifiers)
 are not checked here: the API's own schemas and validators check them afterwards.
 """
@@ -11,6 +11,8 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from elevator_registry.labels import label
 
 # Excel keeps 15 significant digits; a longer "number" (an 18-digit equipment code typed into a
 # General-formatted cell) has already lost its last digits.
@@ -27,12 +29,16 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "无", "没有", "×"})
 
 
 class CellError(ValueError):
-    """A cell that cannot be read as the column's type; `code` goes into the report."""
+    """A cell that cannot be read as the column's type; `code` goes into the report.
 
-    def __init__(self, message: str, code: str = "VALIDATION_ERROR") -> None:
+    `message_zh` says what is wrong with the value; the report puts the column's name before it.
+    """
+
+    def __init__(self, message: str, message_zh: str, code: str = "VALIDATION_ERROR") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.message_zh = message_zh
 
 
 def blank(value: Any) -> bool:
@@ -55,6 +61,8 @@ def text(value: Any) -> str:
             raise CellError(
                 "Excel stored this cell as a number and kept only 15 digits, so the value is "
                 "lost; format the column as Text (文本) and enter it again",
+                "Excel 把此单元格存成了数字，只保留了 15 位有效数字，原值已丢失；"
+                "请把该列设为“文本”格式后重新填写",
                 code="IMPORT_PRECISION_LOST",
             )
         else:
@@ -64,14 +72,14 @@ def text(value: Any) -> str:
     else:
         result = str(value).strip()
     if "\x00" in result:
-        raise CellError("contains a NUL character")
+        raise CellError("contains a NUL character", "含有空字符（NUL），请删除后重新填写")
     return result
 
 
 def integer(value: Any) -> int:
     """A whole number (`18`, `18.0`)."""
     if isinstance(value, bool):
-        raise CellError("expected a whole number")
+        raise CellError("expected a whole number", "须为整数")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -80,25 +88,25 @@ def integer(value: Any) -> int:
     try:
         number = Decimal(raw)
     except InvalidOperation as error:
-        raise CellError(f"{raw!r} is not a whole number") from error
+        raise CellError(f"{raw!r} is not a whole number", f"“{raw}”不是整数") from error
     if number != number.to_integral_value():
-        raise CellError(f"{raw!r} is not a whole number")
+        raise CellError(f"{raw!r} is not a whole number", f"“{raw}”不是整数")
     return int(number)
 
 
 def decimal(value: Any) -> Decimal:
     """A decimal number (`1.75`)."""
     if isinstance(value, bool):
-        raise CellError("expected a number")
+        raise CellError("expected a number", "须为数字")
     if isinstance(value, int | float):
         return Decimal(str(value))
     raw = text(value).replace(",", "")
     try:
         number = Decimal(raw)
     except InvalidOperation as error:
-        raise CellError(f"{raw!r} is not a number") from error
+        raise CellError(f"{raw!r} is not a number", f"“{raw}”不是数字") from error
     if not number.is_finite():
-        raise CellError(f"{raw!r} is not a number")
+        raise CellError(f"{raw!r} is not a number", f"“{raw}”不是数字")
     return number
 
 
@@ -111,7 +119,10 @@ def boolean(value: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CellError(f"{word!r} is not yes/no (是/否, true/false, 1/0)")
+    raise CellError(
+        f"{word!r} is not yes/no (是/否, true/false, 1/0)",
+        f"“{word}”不是是/否（可填 是/否、有/无、true/false、1/0）",
+    )
 
 
 def day(value: Any) -> date:
@@ -123,11 +134,15 @@ def day(value: Any) -> date:
     raw = text(value)
     match = _DATE.match(raw)
     if match is None:
-        raise CellError(f"{raw!r} is not a date (write 2026-03-01)")
+        raise CellError(
+            f"{raw!r} is not a date (write 2026-03-01)", f"“{raw}”不是日期（请写作 2026-03-01）"
+        )
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as error:
-        raise CellError(f"{raw!r} is not a date: {error}") from error
+        raise CellError(
+            f"{raw!r} is not a date: {error}", f"“{raw}”不是有效的日期（月份或日超出范围）"
+        ) from error
 
 
 def moment(value: Any, zone: ZoneInfo) -> datetime:
@@ -162,7 +177,10 @@ def _parse_datetime(raw: str) -> datetime:
             )
         return datetime.combine(day(raw), time())
     except (ValueError, CellError) as error:
-        raise CellError(f"{raw!r} is not a date and time (write 2026-03-01 09:30)") from error
+        raise CellError(
+            f"{raw!r} is not a date and time (write 2026-03-01 09:30)",
+            f"“{raw}”不是日期时间（请写作 2026-03-01 09:30）",
+        ) from error
 
 
 def listing(value: Any, separators: re.Pattern[str] = LIST_SEPARATORS) -> list[str]:
@@ -177,4 +195,12 @@ def choice(value: Any, aliases: dict[str, str]) -> str:
     if key in aliases:
         return aliases[key]
     allowed = sorted(set(aliases.values()))
-    raise CellError(f"{raw!r} is not one of {', '.join(allowed)}")
+    # In the enum's order (its members lead every alias table), each with the code it stands for.
+    allowed_zh = "、".join(
+        f"{label(value)}（{value}）" if label(value) != value else value
+        for value in dict.fromkeys(aliases.values())
+    )
+    raise CellError(
+        f"{raw!r} is not one of {', '.join(allowed)}",
+        f"“{raw}”不是可选的值，须为以下之一：{allowed_zh}",
+    )

@@ -19,6 +19,7 @@ from elevator_registry.auth.principal import CLI, Principal
 from elevator_registry.errors import Conflict, DomainError, InvalidValue, NotFound
 from elevator_registry.imports.columns import ImportKind
 from elevator_registry.imports.schemas import ImportReport
+from elevator_registry.labels import label
 from elevator_registry.registry import identifiers
 from elevator_registry.registry.enums import OrganisationRole
 from elevator_registry.registry.models import Organisation
@@ -43,6 +44,8 @@ def acting_principal(session: Session, kind: ImportKind, credit_code: str | None
             "--as applies to maintenance-records and inspections; the bureau imports "
             f"{kind} itself",
             field="as",
+            message_zh="--as 只适用于 maintenance-records（维保记录）和 inspections（检验）；"
+            f"{kind} 由监管局自己导入，不加 --as",
         )
     code = identifiers.validate_credit_code(credit_code, field="as")
     organisation = session.scalar(select(Organisation).where(Organisation.credit_code == code))
@@ -52,10 +55,12 @@ def acting_principal(session: Session, kind: ImportKind, credit_code: str | None
         if organisation_role in organisation.roles:
             return Principal(role=role, label=f"cli as {code}", organisation_id=organisation.id)
     needed = " or ".join(organisation_role for organisation_role, _ in ACTING_ROLES[kind])
+    needed_zh = "或".join(label(organisation_role) for organisation_role, _ in ACTING_ROLES[kind])
     raise Conflict(
         "ORGANISATION_ROLE_MISSING",
         f"--as {code} ({organisation.name}) is not a {needed}",
         field="as",
+        message_zh=f"--as {code}（{organisation.name}）不是{needed_zh}",
     )
 
 
@@ -125,7 +130,7 @@ def import_command(
                     progress=advance,
                 )
     except DomainError as error:
-        typer.echo(f"{error.code}: {error.message}", err=True)
+        typer.echo(f"{error.code}: {error.message_zh}", err=True)
         raise typer.Exit(code=2) from error
     _print(report)
     if report.rows_failed:
@@ -135,7 +140,7 @@ def import_command(
 def _print(report: ImportReport) -> None:
     for error in report.errors:
         where = error.column or error.field or "-"
-        typer.echo(f"row {error.row}\t{where}\t{error.code}\t{error.message}")
+        typer.echo(f"row {error.row}\t{where}\t{error.code}\t{error.message_zh}")
     if report.errors_truncated:
         typer.echo(f"… {report.rows_failed - len(report.errors)} more failed rows not listed")
     outcome = (

@@ -6,11 +6,14 @@ with it) and the difference between `-`, space and `_` do not matter. Columns ma
 `required` must be present in the header; the others may be left out.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from elevator_registry.errors import InvalidValue
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class ImportKind(StrEnum):
@@ -32,14 +35,21 @@ class Column:
     example: str = ""
     required: bool = False
 
+    @property
+    def name_zh(self) -> str:
+        """The column's Chinese name: its first Chinese alias."""
+        return next((alias for alias in self.aliases if CJK.search(alias)), self.name)
+
 
 @dataclass(frozen=True)
 class HeaderMap:
-    """Where each known column sits in the file, and the header text the file used for it."""
+    """Where each known column sits in the file, the header text the file used for it, and the
+    Chinese name of every column of the kind (errors may name a column the file left out)."""
 
     positions: dict[str, int]
     headers: dict[str, str]
     width: int
+    names_zh: dict[str, str]
 
 
 def normalise(header: str) -> str:
@@ -68,6 +78,7 @@ def match_header(cells: Sequence[object], columns: Sequence[Column]) -> HeaderMa
     headers: dict[str, str] = {}
     unknown: list[str] = []
     duplicate: list[str] = []
+    duplicate_zh: list[str] = []
     unnamed: list[int] = []
     for index, raw in enumerate(texts):
         if not raw.strip():
@@ -80,29 +91,39 @@ def match_header(cells: Sequence[object], columns: Sequence[Column]) -> HeaderMa
             duplicate.append(
                 f"{raw.strip()} (= {column.name}, already given as {headers[column.name]})"
             )
+            duplicate_zh.append(f"“{raw.strip()}”与“{headers[column.name]}”是同一列")
         else:
             positions[column.name] = index
             headers[column.name] = raw.strip()
     missing = [
         column.name for column in columns if column.required and column.name not in positions
     ]
+    names_zh = {column.name: column.name_zh for column in columns}
     problems = []
+    problems_zh = []
     if missing:
         problems.append("missing required columns: " + ", ".join(missing))
+        problems_zh.append(
+            "缺少必填列：" + "、".join(f"{names_zh[name]}（{name}）" for name in missing)
+        )
     if unknown:
         problems.append("unknown columns: " + ", ".join(unknown))
+        problems_zh.append("无法识别的列：" + "、".join(unknown))
     if duplicate:
         problems.append("columns given twice: " + "; ".join(duplicate))
+        problems_zh.append("列重复：" + "；".join(duplicate_zh))
     if unnamed:
         problems.append("columns without a name at position " + ", ".join(map(str, unnamed)))
+        problems_zh.append("第 " + "、".join(map(str, unnamed)) + " 列没有列名")
     if problems:
         raise InvalidValue(
             "IMPORT_COLUMNS_INVALID",
             "; ".join(problems) + " (the header must be the first non-empty row; see the "
             "template for the column names)",
             field="file",
+            message_zh="；".join(problems_zh) + "（表头须为第一个非空行，列名见模板）",
         )
-    return HeaderMap(positions, headers, len(texts))
+    return HeaderMap(positions, headers, len(texts), names_zh)
 
 
 ORGANISATION_COLUMNS = (

@@ -266,6 +266,7 @@ class ElevatorImporter(RowImporter):
         if unit_code is None:
             if not values:
                 return None
+            unit_column = self.context.column_name("maintenance_unit_credit_code")
             self.tally.fail(
                 [
                     self.context.row_error(
@@ -273,6 +274,7 @@ class ElevatorImporter(RowImporter):
                         "maintenance_unit_credit_code",
                         "VALIDATION_ERROR",
                         "maintenance_unit_credit_code is required when contract columns are filled",
+                        f"填写了维保合同时，{unit_column}为必填项",
                     )
                 ]
             )
@@ -282,13 +284,7 @@ class ElevatorImporter(RowImporter):
                 unit_code, "maintenance_unit_credit_code"
             )
         except DomainError as error:
-            self.tally.fail(
-                [
-                    self.context.row_error(
-                        row.number, "maintenance_unit_credit_code", error.code, error.message
-                    )
-                ]
-            )
+            self.tally.fail([self.domain_error(row, error, "maintenance_unit_credit_code")])
             return False
         # The elevator id is not known before the elevator is written; 1 stands in for it.
         contract = self.validate(row, ContractCreate, values | {"elevator_id": 1})
@@ -312,7 +308,7 @@ class ElevatorImporter(RowImporter):
             try:
                 values[api_field] = self._organisation_id(credit_code, column)
             except DomainError as error:
-                errors.append(self.context.row_error(row.number, column, error.code, error.message))
+                errors.append(self.domain_error(row, error, column))
         if errors:
             self.tally.fail(errors)
             return False

@@ -120,14 +120,7 @@ class InspectionImporter(RowImporter):
                 select(Elevator.id).where(Elevator.equipment_code == code.upper())
             )
             if elevator_id is None:
-                errors.append(
-                    self.context.row_error(
-                        row.number,
-                        "equipment_code",
-                        "ELEVATOR_NOT_FOUND",
-                        f"no elevator with equipment_code {code}",
-                    )
-                )
+                errors.append(self.elevator_not_found(row.number, code))
             values["elevator_id"] = elevator_id
         for column, api_field in ORGANISATION_COLUMNS.items():
             credit_code = values.pop(column, None)
@@ -136,17 +129,13 @@ class InspectionImporter(RowImporter):
             try:
                 values[api_field] = self._organisation_id(credit_code, column)
             except DomainError as error:
-                errors.append(self.context.row_error(row.number, column, error.code, error.message))
+                errors.append(self.domain_error(row, error, column))
         follows = values.pop("follows_report_number", None)
         if follows is not None and values.get("elevator_id") is not None:
             try:
                 values["follows_id"] = self._followed(values["elevator_id"], follows)
             except DomainError as error:
-                errors.append(
-                    self.context.row_error(
-                        row.number, "follows_report_number", error.code, error.message
-                    )
-                )
+                errors.append(self.domain_error(row, error, "follows_report_number"))
         if errors:
             self.tally.fail(errors)
             return False
@@ -176,5 +165,6 @@ class InspectionImporter(RowImporter):
                 f"follows_report_number: elevator {elevator_id} has no inspection with report "
                 f"number {report_number}",
                 field="follows_id",
+                message_zh=f"该电梯没有报告编号为“{report_number}”的检验",
             )
         return found

@@ -398,7 +398,11 @@ class MaintenanceRecordImporter(RowImporter):
         if code is None:
             errors.append(
                 self.context.row_error(
-                    row.number, "equipment_code", "VALIDATION_ERROR", "equipment_code is required"
+                    row.number,
+                    "equipment_code",
+                    "VALIDATION_ERROR",
+                    "equipment_code is required",
+                    f"{self.context.column_name('equipment_code')}为必填项",
                 )
             )
         workers, slots = [], []
@@ -408,12 +412,15 @@ class MaintenanceRecordImporter(RowImporter):
             if name is None and certificate is None:
                 continue
             if name is None:
+                name_column = self.context.column_name(f"worker_{slot}_name")
+                certificate_column = self.context.column_name(f"worker_{slot}_certificate")
                 errors.append(
                     self.context.row_error(
                         row.number,
                         f"worker_{slot}_name",
                         "VALIDATION_ERROR",
                         f"worker_{slot}_certificate is given but worker_{slot}_name is blank",
+                        f"填写了{certificate_column}，{name_column}却为空",
                     )
                 )
                 continue
@@ -455,11 +462,7 @@ class MaintenanceRecordImporter(RowImporter):
             elevator = self.elevators.get(item.code)
             errors = []
             if elevator is None or not self._known_to_uploader(elevator):
-                errors.append(
-                    self.context.row_error(
-                        item.row.number, "equipment_code", *_not_found(item.code)
-                    )
-                )
+                errors.append(self.elevator_not_found(item.row.number, item.code))
             unit_id = self.own_unit
             if item.unit_code is not None:
                 try:
@@ -517,12 +520,12 @@ class MaintenanceRecordImporter(RowImporter):
 
     def _error(self, candidate: Candidate, error: DomainError) -> RowError:
         field = error.field
-        column = self.column_of(field)
+        column = None
         if field and field.startswith("workers."):
             index = int(field.split(".")[1])
             part = "certificate" if field.endswith("certificate_number") else "name"
             column = f"worker_{candidate.slots[index]}_{part}"
-        return self.context.row_error(candidate.row.number, column, error.code, error.message)
+        return self.domain_error(candidate.row, error, column)
 
     def _validation_errors(self, item: Pending, error: ValidationError) -> list[RowError]:
         entries = self.validation_errors(item.row, error)
@@ -534,6 +537,7 @@ class MaintenanceRecordImporter(RowImporter):
                 part = "certificate" if location[2] == "certificate_number" else "name"
                 entry.field = f"worker_{slot}_{part}"
                 entry.column = self.context.header.headers.get(entry.field)
+                entry.message_zh = self.problem_zh(problem, entry.field, [])
         return entries
 
     # Lookups -----------------------------------------------------------------------------
@@ -591,6 +595,8 @@ class MaintenanceRecordImporter(RowImporter):
                 "OUT_OF_SCOPE",
                 f"maintenance_unit_credit_code {code} is another unit; a maintenance unit "
                 "imports only its own records",
+                message_zh=f"维保单位统一社会信用代码 {code} 是另一家单位的；"
+                "维保单位只能导入本单位的维保记录",
             )
         return unit_id
 
@@ -702,11 +708,6 @@ def _same(value: Any) -> Any:
 
 def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
-
-
-def _not_found(code: str) -> tuple[str, str]:
-    error = NotFound("elevator", code)
-    return error.code, f"no elevator with equipment_code {code}"
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:

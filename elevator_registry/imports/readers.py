@@ -60,14 +60,14 @@ class Table:
     close: Callable[[], None] = field(default=lambda: None)
 
 
-def file_invalid(message: str) -> InvalidValue:
+def file_invalid(message: str, message_zh: str) -> InvalidValue:
     """422 IMPORT_FILE_INVALID: the file is damaged or cannot be parsed."""
-    return InvalidValue("IMPORT_FILE_INVALID", message, field="file")
+    return InvalidValue("IMPORT_FILE_INVALID", message, field="file", message_zh=message_zh)
 
 
-def empty_file(message: str = "the file is empty") -> InvalidValue:
-    """422 IMPORT_EMPTY."""
-    return InvalidValue("IMPORT_EMPTY", message, field="file")
+def empty_file(message: str = "the file is empty", message_zh: str | None = None) -> InvalidValue:
+    """422 IMPORT_EMPTY (in Chinese the catalogue's sentence unless `message_zh` is more exact)."""
+    return InvalidValue("IMPORT_EMPTY", message, field="file", message_zh=message_zh)
 
 
 def open_table(stream: IO[bytes], *, filename: str | None, max_unpacked_bytes: int) -> Table:
@@ -84,13 +84,18 @@ def open_table(stream: IO[bytes], *, filename: str | None, max_unpacked_bytes: i
             "this is an Excel 97-2003 (.xls) or other legacy Office file; save it as .xlsx "
             "(Excel workbook) or CSV and import that",
             field="file",
+            message_zh="这是 Excel 97-2003（.xls）或其他旧版 Office 文件；"
+            "请另存为 .xlsx（Excel 工作簿）或 CSV 后再导入",
         )
     if head.startswith(ZIP_MAGIC):
         if suffix and suffix not in XLSX_SUFFIXES | CSV_SUFFIXES:
             raise _unsupported(suffix)
         return _open_xlsx(stream, max_unpacked_bytes=max_unpacked_bytes)
     if suffix in XLSX_SUFFIXES:
-        raise file_invalid(f"{filename} is not an XLSX workbook (it is not a zip archive)")
+        raise file_invalid(
+            f"{filename} is not an XLSX workbook (it is not a zip archive)",
+            f"{filename} 不是 XLSX 工作簿（不是 zip 压缩包）",
+        )
     if suffix and suffix not in CSV_SUFFIXES:
         raise _unsupported(suffix)
     return _open_csv(stream)
@@ -101,6 +106,7 @@ def _unsupported(suffix: str) -> FileTypeUnsupported:
         "IMPORT_FILE_TYPE_UNSUPPORTED",
         f"{suffix} files are not imported; use CSV (.csv) or an Excel workbook (.xlsx)",
         field="file",
+        message_zh=f"不能导入 {suffix} 文件；请使用 CSV（.csv）或 Excel 工作簿（.xlsx）",
     )
 
 
@@ -119,17 +125,22 @@ def detect_encoding(stream: IO[bytes]) -> str:
     else:
         candidates = ["utf-8", "gb18030"]
     failures = []
+    failures_zh = []
     for encoding in candidates:
         offset = _first_undecodable(stream, encoding)
         if offset is None:
             return encoding
         failures.append(f"{encoding} at byte {offset}")
+        failures_zh.append(f"按 {encoding} 第 {offset} 字节")
     raise InvalidValue(
         "IMPORT_ENCODING_INVALID",
         "the file's text is neither UTF-8 nor GB18030/GBK (undecodable byte: "
         + ", ".join(failures)
         + "); save it from Excel as 'CSV UTF-8 (逗号分隔)' or as .xlsx",
         field="file",
+        message_zh="文件编码既不是 UTF-8 也不是 GB18030/GBK（无法解码："
+        + "，".join(failures_zh)
+        + "）；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx",
     )
 
 
@@ -165,7 +176,10 @@ def _open_csv(stream: IO[bytes]) -> Table:
             for number, cells in enumerate(reader, start=1):
                 yield number, list(cells)
         except csv.Error as error:
-            raise file_invalid(f"row {number + 1} cannot be parsed as CSV: {error}") from error
+            raise file_invalid(
+                f"row {number + 1} cannot be parsed as CSV: {error}",
+                f"第 {number + 1} 行无法按 CSV 读取（常见原因是引号未配对）",
+            ) from error
 
     def position() -> float | None:
         if not size:
@@ -214,11 +228,13 @@ def _open_xlsx(stream: IO[bytes], *, max_unpacked_bytes: int) -> Table:
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise file_invalid(
-            f"the workbook is damaged (not a readable zip archive): {error}"
+            f"the workbook is damaged (not a readable zip archive): {error}",
+            "工作簿已损坏（不是可读的 zip 压缩包）",
         ) from error
     if unpacked > max_unpacked_bytes:
         raise file_invalid(
-            f"the workbook unpacks to {unpacked} bytes, more than the {max_unpacked_bytes} allowed"
+            f"the workbook unpacks to {unpacked} bytes, more than the {max_unpacked_bytes} allowed",
+            f"工作簿解压后有 {unpacked} 字节，超过允许的 {max_unpacked_bytes} 字节",
         )
     stream.seek(0)
     try:
@@ -226,7 +242,8 @@ def _open_xlsx(stream: IO[bytes], *, max_unpacked_bytes: int) -> Table:
         sheet = workbook.worksheets[0]
     except Exception as error:  # openpyxl raises many types for damaged files
         raise file_invalid(
-            f"the workbook cannot be read: {type(error).__name__}: {error}"
+            f"the workbook cannot be read: {type(error).__name__}: {error}",
+            "工作簿无法读取（文件已损坏，或不是 Excel 工作簿）",
         ) from error
     try:
         total_rows = sheet.max_row
@@ -245,7 +262,8 @@ def _open_xlsx(stream: IO[bytes], *, max_unpacked_bytes: int) -> Table:
             raise
         except Exception as error:
             raise file_invalid(
-                f"the workbook cannot be read after row {number}: {type(error).__name__}: {error}"
+                f"the workbook cannot be read after row {number}: {type(error).__name__}: {error}",
+                f"工作簿第 {number} 行之后无法读取（文件已损坏）",
             ) from error
 
     def position() -> float | None:

@@ -47,6 +47,7 @@ def _too_large(limit: int) -> JSONResponse:
                 "code": "IMPORT_TOO_LARGE",
                 "message": f"the upload is larger than {limit} bytes (setting "
                 "import_max_upload_bytes); split the file, or import it on the command line",
+                "message_zh": f"上传的文件超过 {limit} 字节的上限；请拆分文件，或在命令行导入",
                 "field": "file",
             }
         },
@@ -135,6 +136,8 @@ def import_upload(
         "code": "IMPORT_ROWS_INVALID",
         "message": f"{report.rows_failed} of {report.rows_read} rows failed; nothing was "
         "written (fix them, or import with partial=true to keep the valid rows)",
+        "message_zh": f"{report.rows_read} 行中有 {report.rows_failed} 行未通过检查，未写入任何"
+        "数据（请修改这些行，或以 partial=true 导入以保留有效的行）",
         "field": "file",
     }
     return JSONResponse(

@@ -21,7 +21,12 @@ class RowError(BaseModel):
         default=None, description="The documented column name (English) of that column."
     )
     code: str = Field(examples=["EQUIPMENT_CODE_INVALID"])
-    message: str
+    message: str = Field(description="English, for programs and logs.")
+    message_zh: str = Field(
+        description="Chinese, the sentence to show a person: it names the column as the file's "
+        "header wrote it (or by its Chinese name) and says what is wrong.",
+        examples=["层数：“abc”不是整数"],
+    )
 
 
 class ImportReport(BaseModel):

@@ -23,6 +23,7 @@ from typing import IO, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,8 +33,16 @@ from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
 from elevator_registry.errors import DomainError
 from elevator_registry.imports import cells, readers
-from elevator_registry.imports.columns import COLUMNS, Column, HeaderMap, ImportKind, match_header
+from elevator_registry.imports.columns import (
+    CJK,
+    COLUMNS,
+    Column,
+    HeaderMap,
+    ImportKind,
+    match_header,
+)
 from elevator_registry.imports.schemas import ImportReport, RowError
+from elevator_registry.messages_zh import chinese_message, field_label, validation_message_zh
 from elevator_registry.rules import snapshot as rules_snapshot
 
 BATCH_ROWS = 2000
@@ -109,10 +118,27 @@ class ImportContext:
         """The district's time zone (local times without an offset are read in it)."""
         return ZoneInfo(self.settings.timezone)
 
-    def row_error(self, row: int, field: str | None, code: str, message: str) -> RowError:
+    def row_error(
+        self, row: int, field: str | None, code: str, message: str, message_zh: str
+    ) -> RowError:
         """A report entry; `field` is a column name, whose header text the file used is added."""
         column = self.header.headers.get(field) if field else None
-        return RowError(row=row, column=column, field=field, code=code, message=message)
+        return RowError(
+            row=row, column=column, field=field, code=code, message=message, message_zh=message_zh
+        )
+
+    def column_name(self, field: str | None) -> str:
+        """How a Chinese message names a column: as the file's header wrote it when that is
+        Chinese, otherwise by the column's Chinese name with the file's header beside it."""
+        if field is None:
+            return field_label(None)
+        name_zh = self.header.names_zh.get(field) or field_label(field)
+        written = self.header.headers.get(field)
+        if written is None or written == name_zh:
+            return name_zh
+        if CJK.search(written):
+            return written
+        return f"{name_zh}（{written}）"
 
 
 class RowImporter:
@@ -156,7 +182,10 @@ class RowImporter:
             try:
                 values[name] = parser(raw)
             except cells.CellError as error:
-                errors.append(self.context.row_error(row.number, name, error.code, error.message))
+                message_zh = f"{self.context.column_name(name)}：{error.message_zh}"
+                errors.append(
+                    self.context.row_error(row.number, name, error.code, error.message, message_zh)
+                )
         if errors:
             self.tally.fail(errors)
             return None
@@ -185,8 +214,18 @@ class RowImporter:
                 message = f"{column or where} is required"
             else:
                 message = f"{column or where}: {problem['msg']}"
-            entries.append(self.context.row_error(row.number, column, "VALIDATION_ERROR", message))
+            message_zh = self.problem_zh(problem, column, location[1:])
+            entries.append(
+                self.context.row_error(row.number, column, "VALIDATION_ERROR", message, message_zh)
+            )
         return entries
+
+    def problem_zh(self, problem: ErrorDetails, column: str | None, within: list[str]) -> str:
+        """The Chinese message of a pydantic error, naming the column (and the item within it)."""
+        named = self.context.column_name(column)
+        if within:
+            named += field_label(".".join(within))
+        return validation_message_zh(dict(problem), column, label=named)
 
     def column_of(self, api_field: str | None) -> str | None:
         """The column an API field comes from."""
@@ -195,10 +234,26 @@ class RowImporter:
         head = api_field.split(".")[0]
         return self.field_columns.get(head, head)
 
-    def domain_error(self, row: SourceRow, error: DomainError) -> RowError:
-        """A report entry for a service's refusal."""
+    def domain_error(
+        self, row: SourceRow, error: DomainError, column: str | None = None
+    ) -> RowError:
+        """A report entry for a service's refusal about `column` (else the field it names)."""
+        column = column or self.column_of(error.field)
+        message_zh = error.message_zh
+        # The catalogue's sentence names the API's field; the person knows the file's column.
+        if column is not None and message_zh == chinese_message(error.code, error.field):
+            named = self.context.column_name(column)
+            message_zh = chinese_message(error.code, error.field, label=named) or message_zh
+        return self.context.row_error(row.number, column, error.code, error.message, message_zh)
+
+    def elevator_not_found(self, row: int, equipment_code: str) -> RowError:
+        """A report entry for an equipment code that names no elevator the importer may see."""
         return self.context.row_error(
-            row.number, self.column_of(error.field), error.code, error.message
+            row,
+            "equipment_code",
+            "ELEVATOR_NOT_FOUND",
+            f"no elevator with equipment_code {equipment_code}",
+            f"没有{self.context.column_name('equipment_code')}为“{equipment_code}”的电梯",
         )
 
     def write_one(self, row: SourceRow, create: Callable[[], Any]) -> None:
@@ -218,6 +273,7 @@ class RowImporter:
                         None,
                         "CONSTRAINT_VIOLATION",
                         f"the database refused the row: {message}",
+                        f"数据库拒绝了此行（违反数据约束）：{message}",
                     )
                 ]
             )
@@ -280,7 +336,9 @@ def import_file(
                     progress(tally.rows_read, table.position())
             importer.finish()
             if tally.rows_read == 0:
-                raise readers.empty_file("the file has a header row but no data rows")
+                raise readers.empty_file(
+                    "the file has a header row but no data rows", "文件只有表头，没有数据行"
+                )
             committed = partial or tally.rows_failed == 0
             if committed and tally.first_id is not None:
                 _audit_import(context, importer, filename, table.format)
@@ -319,7 +377,9 @@ def _header(rows: Iterator[tuple[int, list[Any]]], columns: tuple[Column, ...]) 
     for _number, row in rows:
         if any(not cells.blank(cell) for cell in row):
             return match_header(row, columns)
-    raise readers.empty_file("the file has no rows (not even a header)")
+    raise readers.empty_file(
+        "the file has no rows (not even a header)", "文件没有任何内容（连表头也没有）"
+    )
 
 
 def _batches(
@@ -354,6 +414,7 @@ def _batches(
                         None,
                         "IMPORT_ROW_INVALID",
                         f"the row has {len(raw)} cells but the header names {width} columns",
+                        f"此行有 {len(raw)} 个单元格，但表头只有 {width} 列",
                     )
                 ]
             )

@@ -81,7 +81,12 @@ def test_acting_as_a_unit_scopes_the_rows_and_all_or_nothing_writes_nothing(
         "import", "maintenance-records", str(path), "--as", registry["maintainer_a"]
     )
     assert code == 1
-    assert "row 3\tequipment_code\tELEVATOR_NOT_FOUND" in stdout
+    # A person reads the report: the Chinese message, after the code a program may grep for.
+    assert (
+        f"row 3\tequipment_code\tELEVATOR_NOT_FOUND\t"
+        f"没有设备代码（equipment_code）为“{registry['lift_b']}”的电梯\n"
+    ) in stdout
+    assert "no elevator with" not in stdout
     assert "NOTHING WRITTEN" in stdout
     assert count(MaintenanceRecord) == 0
     code, stdout, _ = invoke(
@@ -97,20 +102,33 @@ def test_acting_as_a_unit_scopes_the_rows_and_all_or_nothing_writes_nothing(
 
 
 @pytest.mark.parametrize(
-    ("args", "code"),
+    ("args", "code", "message_zh"),
     [
-        (("organisations", "--as", "{maintainer_a}"), "OPTION_INVALID"),
-        (("maintenance-records", "--as", "{user_a}"), "ORGANISATION_ROLE_MISSING"),
-        (("maintenance-records", "--as", "91500222MA5U4LXB1X"), "CREDIT_CODE_INVALID"),
+        (
+            ("organisations", "--as", "{maintainer_a}"),
+            "OPTION_INVALID",
+            "--as 只适用于 maintenance-records（维保记录）和 inspections（检验）；"
+            "organisations 由监管局自己导入，不加 --as",
+        ),
+        (
+            ("maintenance-records", "--as", "{user_a}"),
+            "ORGANISATION_ROLE_MISSING",
+            "--as {user_a}（綦江古南物业管理有限公司）不是维保单位",
+        ),
+        (
+            ("maintenance-records", "--as", "91500222MA5U4LXB1X"),
+            "CREDIT_CODE_INVALID",
+            "导入单位不是有效的统一社会信用代码（GB 32100-2015）",
+        ),
     ],
 )
 def test_refused_options_exit_2_and_write_nothing(
-    registry: dict[str, str], tmp_path: Path, args: tuple[str, ...], code: str
+    registry: dict[str, str], tmp_path: Path, args: tuple[str, ...], code: str, message_zh: str
 ) -> None:
     path = ledger(tmp_path, registry, "lift_a")
     kind, *options = (arg.format(**registry) for arg in args)
     exit_code, stdout, stderr = invoke("import", kind, str(path), *options)
-    assert (exit_code, stderr.split(":")[0], stdout) == (2, code, "")
+    assert (exit_code, stderr, stdout) == (2, f"{code}: {message_zh.format(**registry)}\n", "")
     assert count(MaintenanceRecord) == 0
 
 
@@ -120,7 +138,7 @@ def test_a_refused_file_exits_2_naming_the_reason(registry: dict[str, str], tmp_
     before = count(Organisation)
     exit_code, _stdout, stderr = invoke("import", "organisations", str(path))
     assert exit_code == 2
-    assert stderr.startswith("IMPORT_ENCODING_INVALID: ")
+    assert stderr.startswith("IMPORT_ENCODING_INVALID: 文件编码既不是 UTF-8 也不是 GB18030/GBK")
     assert count(Organisation) == before
 
 

@@ -1,6 +1,7 @@
 """Reading import files: encodings, formats, headers, damaged and empty files, odd cells."""
 
 import io
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -60,48 +61,72 @@ def test_undecodable_bytes_are_refused_naming_the_byte(session: Session) -> None
     error = refusal(session, content)
     assert error.code == "IMPORT_ENCODING_INVALID"
     assert "utf-8 at byte" in error.message and "gb18030 at byte" in error.message
+    assert error.message_zh.startswith(
+        "文件编码既不是 UTF-8 也不是 GB18030/GBK（无法解码：按 utf-8 第"
+    )
+    assert "按 gb18030 第" in error.message_zh
     assert error.status_code == 422
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("content", "message", "message_zh"),
     [
-        (b"", "empty"),
-        (b"\r\n , ,\r\n\r\n", "no rows"),
-        (b"credit_code,name,roles\r\n", "no data rows"),
-        (b"credit_code,name,roles\r\n,,\r\n", "no data rows"),
+        (b"", "empty", "导入文件没有数据行"),
+        (b"\r\n , ,\r\n\r\n", "no rows", "文件没有任何内容（连表头也没有）"),
+        (b"credit_code,name,roles\r\n", "no data rows", "文件只有表头，没有数据行"),
+        (b"credit_code,name,roles\r\n,,\r\n", "no data rows", "文件只有表头，没有数据行"),
     ],
 )
-def test_empty_files_are_refused(session: Session, content: bytes, message: str) -> None:
+def test_empty_files_are_refused(
+    session: Session, content: bytes, message: str, message_zh: str
+) -> None:
     error = refusal(session, content)
     assert error.code == "IMPORT_EMPTY"
     assert message in error.message
+    assert error.message_zh == message_zh
 
 
 @pytest.mark.parametrize(
-    ("content", "filename"),
+    ("content", "filename", "message_zh"),
     [
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "ledger.xls"),
-        (b"%PDF-1.7 whatever", "ledger.pdf"),
-        (b"credit_code,name,roles\r\n", "ledger.json"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
+            "ledger.xls",
+            "这是 Excel 97-2003（.xls）或其他旧版 Office 文件；"
+            "请另存为 .xlsx（Excel 工作簿）或 CSV 后再导入",
+        ),
+        (
+            b"%PDF-1.7 whatever",
+            "ledger.pdf",
+            "不能导入 .pdf 文件；请使用 CSV（.csv）或 Excel 工作簿（.xlsx）",
+        ),
+        (
+            b"credit_code,name,roles\r\n",
+            "ledger.json",
+            "不能导入 .json 文件；请使用 CSV（.csv）或 Excel 工作簿（.xlsx）",
+        ),
     ],
 )
 def test_files_other_than_csv_and_xlsx_are_unsupported(
-    session: Session, content: bytes, filename: str
+    session: Session, content: bytes, filename: str, message_zh: str
 ) -> None:
     error = refusal(session, content, filename)
     assert (error.code, error.status_code) == ("IMPORT_FILE_TYPE_UNSUPPORTED", 415)
+    assert error.message_zh == message_zh
 
 
 @pytest.mark.parametrize(
-    ("content", "filename"),
+    ("content", "filename", "message_zh"),
     [
-        (b"PK\x03\x04 not really a zip", "ledger.xlsx"),
-        (b"credit_code,name\r\n", "ledger.xlsx"),
+        (b"PK\x03\x04 not really a zip", "ledger.xlsx", "工作簿已损坏（不是可读的 zip 压缩包）"),
+        (b"credit_code,name\r\n", "ledger.xlsx", "ledger.xlsx 不是 XLSX 工作簿（不是 zip 压缩包）"),
     ],
 )
-def test_a_damaged_workbook_is_refused(session: Session, content: bytes, filename: str) -> None:
-    assert refusal(session, content, filename).code == "IMPORT_FILE_INVALID"
+def test_a_damaged_workbook_is_refused(
+    session: Session, content: bytes, filename: str, message_zh: str
+) -> None:
+    error = refusal(session, content, filename)
+    assert (error.code, error.message_zh) == ("IMPORT_FILE_INVALID", message_zh)
 
 
 def test_a_zip_that_unpacks_beyond_the_limit_is_refused(session: Session) -> None:
@@ -111,29 +136,36 @@ def test_a_zip_that_unpacks_beyond_the_limit_is_refused(session: Session) -> Non
         files.run(session, ImportKind.ORGANISATIONS, content, filename="a.xlsx", settings=settings)
     assert caught.value.code == "IMPORT_FILE_INVALID"
     assert "unpacks to" in caught.value.message
+    assert re.fullmatch(r"工作簿解压后有 \d+ 字节，超过允许的 1000 字节", caught.value.message_zh)
 
 
 @pytest.mark.parametrize(
-    ("header", "named"),
+    ("header", "named", "named_zh"),
     [
-        (["credit_code", "name"], ["missing required columns: roles"]),
-        (["credit_code", "name", "roles", "颜色"], ["unknown columns: 颜色"]),
-        (["统一社会信用代码", "credit_code", "name", "roles"], ["columns given twice"]),
-        (["credit_code", "", "name", "roles"], ["without a name at position 2"]),
+        (["credit_code", "name"], ["missing required columns: roles"], "缺少必填列：角色（roles）"),
+        (["credit_code", "name", "roles", "颜色"], ["unknown columns: 颜色"], "无法识别的列：颜色"),
+        (
+            ["统一社会信用代码", "credit_code", "name", "roles"],
+            ["columns given twice"],
+            "列重复：“credit_code”与“统一社会信用代码”是同一列",
+        ),
+        (["credit_code", "", "name", "roles"], ["without a name at position 2"], "第 2 列没有列名"),
         (
             ["name", "colour"],
             ["missing required columns: credit_code, roles", "unknown columns: colour"],
+            "缺少必填列：统一社会信用代码（credit_code）、角色（roles）；无法识别的列：colour",
         ),
     ],
 )
 def test_wrong_columns_are_refused_naming_them(
-    session: Session, header: list[str], named: list[str]
+    session: Session, header: list[str], named: list[str], named_zh: str
 ) -> None:
     content = files.csv_bytes(header, [["a"] * len(header)])
     error = refusal(session, content)
     assert error.code == "IMPORT_COLUMNS_INVALID"
     for text in named:
         assert text in error.message
+    assert error.message_zh == f"{named_zh}（表头须为第一个非空行，列名见模板）"
 
 
 def test_headers_match_ignoring_case_spaces_and_required_marks(
@@ -165,6 +197,7 @@ def test_a_row_longer_than_the_header_fails_alone(session: Session, world: facto
         partial=True,
     )
     assert files.codes(report) == [(3, None, "IMPORT_ROW_INVALID")]
+    assert report.errors[0].message_zh == "此行有 5 个单元格，但表头只有 4 列"
     assert report.rows_written == 1
 
 

@@ -104,11 +104,21 @@ def test_one_bad_row_refuses_the_whole_file_and_reports_every_failure(
     assert response.status_code == 422
     body = response.json()
     assert body["error"]["code"] == "IMPORT_ROWS_INVALID"
+    assert body["error"]["message_zh"] == (
+        "5 行中有 3 行未通过检查，未写入任何数据（请修改这些行，或以 partial=true 导入以保留有效的行）"
+    )
     report = body["report"]
     assert files.codes(report) == [
         (3, "credit_code", "CREDIT_CODE_INVALID"),
         (4, "duty_phone", "PHONE_INVALID"),
         (5, "roles", "VALIDATION_ERROR"),
+    ]
+    assert [error["message_zh"] for error in report["errors"]] == [
+        "统一社会信用代码（credit_code）不是有效的统一社会信用代码（GB 32100-2015）",
+        "值班电话（duty_phone）不是有效的手机号码或带区号的固定电话",
+        "角色（roles）：“厨师”不是可选的值，须为以下之一：制造单位（manufacturer）、"
+        "安装单位（installer）、维保单位（maintainer）、检验机构（inspection_agency）、"
+        "使用单位（user_unit）、保险公司（insurer）",
     ]
     assert (report["committed"], report["rows_valid"], report["rows_written"]) == (False, 1, 0)
     assert report["rows_skipped"] == 1
@@ -220,6 +230,9 @@ def test_an_upload_over_the_limit_is_refused_with_413(
     response = files.upload(client, "organisations", content, bureau)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "IMPORT_TOO_LARGE"
+    assert response.json()["error"]["message_zh"] == (
+        "上传的文件超过 2000 字节的上限；请拆分文件，或在命令行导入"
+    )
     assert files.upload(client, "organisations", content[:600], bureau).status_code != 413
 
 
