@@ -133,10 +133,11 @@ def test_importing_the_templates_again_adds_nothing(session: Session) -> None:
     assert session.scalar(select(func.count()).select_from(MaintenanceContract)) == 1
 
 
-def test_the_templates_chain_on_the_sample(session: Session) -> None:
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_the_templates_chain_on_the_sample(session: Session, extension: str) -> None:
     load_sample(session, now=NOW, elevators=300)
     streets = session.scalar(select(func.count()).select_from(Street))
-    reports = import_templates(session, "csv")
+    reports = import_templates(session, extension)
     assert {kind: (r.rows_written, r.errors) for kind, r in reports.items()} == {
         kind: (count, []) for kind, count in WRITTEN.items()
     }
