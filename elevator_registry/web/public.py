@@ -27,9 +27,9 @@ from elevator_registry.incidents import public as public_service
 from elevator_registry.incidents.enums import IncidentKind, IncidentStatus
 from elevator_registry.incidents.protection import limit_public_intake, limit_public_read
 from elevator_registry.incidents.schemas import IncidentCreate
-from elevator_registry.messages_zh import validation_message_zh
 from elevator_registry.visits import service as visit_service
 from elevator_registry.web import session as web_session_module
+from elevator_registry.web.forms import validation_errors
 from elevator_registry.web.routing import PageRoute, WebSessionDep
 from elevator_registry.web.templating import render
 
@@ -236,11 +236,7 @@ def submit_report(
 def _field_errors(error: ValueError) -> dict[str, str]:
     if not isinstance(error, ValidationError):
         return {"trapped_count": "请填写人数（数字）"}
-    messages: dict[str, str] = {}
-    for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"]) or None
-        messages[field or "form"] = validation_message_zh(dict(item), field)
-    return messages
+    return validation_errors(error)
 
 
 @router.get("/t/{token}")

@@ -7,20 +7,17 @@ person: a confirmation is signed with the safety manager's own account and name,
 service refuses it when that account filed the record (CONFIRMER_IS_FILER).
 """
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings
 from elevator_registry.dependencies import ClockDep, SessionDep, SettingsDep
-from elevator_registry.errors import DomainError
 from elevator_registry.governance import disclosures as disclosure_service
 from elevator_registry.governance.models import CostDisclosure
 from elevator_registry.governance.schemas import CostDisclosureCreate
@@ -35,16 +32,15 @@ from elevator_registry.registry.scoping import readable_elevators
 from elevator_registry.schemas import PathId
 from elevator_registry.visits import reads as visit_reads
 from elevator_registry.web import session as web_session_module
+from elevator_registry.web.forms import file_form
 from elevator_registry.web.routing import UNIT_ROLES, PageRoute, WebSessionDep, page_principal
 from elevator_registry.web.session import WebSession
-from elevator_registry.web.templating import message_zh, render
+from elevator_registry.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 FormText = Annotated[str, Form(max_length=2000)]
 CsrfField = Annotated[str, Form(max_length=128)]
-# What a person reads when a form field fails validation (pydantic's own text is English).
-FIELD_PROBLEM_ZH = "请填写有效的内容"
 
 
 def _unit(session: Session, web_session: WebSession) -> Principal:
@@ -59,41 +55,6 @@ def _elevators(session: Session, actor: Principal, today: date) -> list[Elevator
             .order_by(Elevator.street, Elevator.address, Elevator.building, Elevator.unit)
         )
     )
-
-
-def _field_errors(error: ValidationError) -> dict[str, str]:
-    """Each invalid field of a form, with a Chinese note (the field's label says which)."""
-    return {
-        str(problem["loc"][0]): FIELD_PROBLEM_ZH for problem in error.errors() if problem["loc"]
-    }
-
-
-def _blank_is_none(values: dict[str, str]) -> dict[str, Any]:
-    # A form sends an untouched field as "", which the API's schemas mean as "not given".
-    return {key: value.strip() or None for key, value in values.items()}
-
-
-def _parse(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
-    return model.model_validate({key: value for key, value in values.items() if value is not None})
-
-
-def _file_form(
-    session: Session,
-    model: type[BaseModel],
-    form: dict[str, str],
-    file: Callable[[Any], object],
-) -> tuple[dict[str, str], int] | None:
-    """Parses `form` as `model` and files it with `file` in a savepoint; the refusals by field
-    and their status, or None once filed."""
-    try:
-        data = _parse(model, _blank_is_none(form))
-        with session.begin_nested():
-            file(data)
-    except ValidationError as error:
-        return _field_errors(error), 422
-    except DomainError as error:
-        return {error.field or "elevator_id": message_zh(error)}, error.status_code
-    return None
 
 
 @router.get("/unit")
@@ -274,13 +235,14 @@ def file_check(
         "checker_name": checker_name,
         "findings": findings,
     }
-    refused = _file_form(
+    refused = file_form(
         session,
         UsageCheckCreate,
         form,
         lambda data: checks_service.file_usage_check(
             session, data=data, actor=actor, today=today, now=clock.now()
         ),
+        fallback_field="elevator_id",
     )
     if refused is None:
         return RedirectResponse("/unit/checks?saved=1", status_code=303)
@@ -389,13 +351,14 @@ def file_disclosure(
         "repair_fund_draw_yuan": repair_fund_draw_yuan,
         "items": items,
     }
-    refused = _file_form(
+    refused = file_form(
         session,
         CostDisclosureCreate,
         form,
         lambda data: disclosure_service.file_disclosure(
             session, data=data, actor=actor, today=today, now=clock.now()
         ),
+        fallback_field="elevator_id",
     )
     if refused is None:
         return RedirectResponse("/unit/disclosures?saved=1", status_code=303)

@@ -11,13 +11,11 @@ through the existing services; a serious hazard is shown with what will follow (
 stop-use notice) and needs a second, explicit confirmation.
 """
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from elevator_registry.accounts import service as accounts_service
@@ -25,7 +23,7 @@ from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import Principal
 from elevator_registry.config import Settings, get_settings
 from elevator_registry.dependencies import ClockDep, SessionDep, SettingsDep
-from elevator_registry.errors import DomainError, InvalidValue, NotFound
+from elevator_registry.errors import InvalidValue, NotFound
 from elevator_registry.maintenance import checks as check_service
 from elevator_registry.maintenance import hazards as hazard_service
 from elevator_registry.maintenance.enums import HazardSeverity, RecordClass
@@ -40,6 +38,7 @@ from elevator_registry.visits.routes import read_photo_body
 from elevator_registry.visits.schemas import Position, VisitStart, VisitSubmit
 from elevator_registry.visits.storage import photo_storage
 from elevator_registry.web import session as web_session_module
+from elevator_registry.web.forms import file_form
 from elevator_registry.web.routing import PageRoute, WebSessionDep, page_principal
 from elevator_registry.web.session import WebSession
 from elevator_registry.web.templating import TEMPLATES, render
@@ -316,23 +315,23 @@ def drill_submit(
     web_session_module.check_csrf(web_session, settings, csrf_token)
     actor = _firm_worker(session, web_session)
     values = {"held_on": held_on, "participants": participants, "description": description}
-    try:
-        data = RescueDrillCreate(
-            held_on=date.fromisoformat(held_on) if held_on else None,
-            participants=int(participants) if participants.isdigit() else 0,
-            description=description or None,
-        )
-        check_service.file_rescue_drill(
+    refused = file_form(
+        session,
+        RescueDrillCreate,
+        values,
+        lambda data: check_service.file_rescue_drill(
             session, data=data, actor=actor, today=clock.today(), now=clock.now()
-        )
-    except (DomainError, ValueError) as error:
+        ),
+    )
+    if refused is not None:
+        errors, status_code = refused
         return _field_form(
             request,
             "drill.html",
-            {"today": clock.today(), "errors": _errors_of(error), "values": values},
+            {"today": clock.today(), "errors": errors, "values": values},
             web_session,
             settings,
-            status_code=422,
+            status_code=status_code,
         )
     return RedirectResponse("/firm?filed=drill", status_code=303)
 
@@ -385,35 +384,23 @@ def hazard_submit(
         return _field_form(
             request, "hazard.html", context | {"confirming": True}, web_session, settings
         )
-    try:
-        data = HazardReportCreate(
-            elevator_id=elevator.id,
-            severity=severity,  # type: ignore[arg-type]
-            found_at=clock.now(),
-            description=description,
-        )
-        hazard_service.report_hazard(
+    refused = file_form(
+        session,
+        HazardReportCreate,
+        values,
+        lambda data: hazard_service.report_hazard(
             session, data=data, actor=actor, today=clock.today(), now=clock.now(), settings=settings
-        )
-    except (DomainError, ValueError) as error:
+        ),
+        given={"elevator_id": elevator.id, "found_at": clock.now()},
+    )
+    if refused is not None:
+        errors, status_code = refused
         return _field_form(
             request,
             "hazard.html",
-            context | {"errors": _errors_of(error), "confirming": False},
+            context | {"errors": errors, "confirming": False},
             web_session,
             settings,
-            status_code=422,
+            status_code=status_code,
         )
     return RedirectResponse("/firm?filed=hazard", status_code=303)
-
-
-def _errors_of(error: Exception) -> dict[str, str]:
-    """Refusals by field, in Chinese where the error has it."""
-    if isinstance(error, DomainError):
-        return {error.field or "form": error.message_zh or error.message}
-    if isinstance(error, ValidationError):
-        return {
-            str(problem["loc"][0]) if problem["loc"] else "form": "请检查此项"
-            for problem in error.errors()
-        }
-    return {"form": "请检查填写的内容"}

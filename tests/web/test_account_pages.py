@@ -290,7 +290,7 @@ def test_a_usage_check_is_filed_from_the_form(
     ("change", "field", "message"),
     [
         ({"checked_on": (TODAY + timedelta(days=1)).isoformat()}, "checked_on", "日期不能晚于今天"),
-        ({"checker_name": ""}, "checker_name", "请填写有效的内容"),
+        ({"checker_name": ""}, "checker_name", "检查人为必填项"),
     ],
 )
 def test_a_bad_usage_check_is_refused_next_to_its_field(

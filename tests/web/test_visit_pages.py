@@ -111,6 +111,41 @@ def test_a_drill_is_filed_from_the_phone(
     assert drill.participants == 6
 
 
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"participants": "六"}, "participants", "参加人员须为整数"),
+        ({"participants": "0"}, "participants", "参加人员须不小于 1"),
+        ({"held_on": "2099-01-01"}, "held_on", "不能晚于今天"),
+    ],
+)
+def test_a_refused_drill_says_why_next_to_its_field_and_files_nothing(
+    worker: TestClient, session: Session, change: dict[str, str], field: str, message: str
+) -> None:
+    form = worker.get("/firm/drill")
+    data = {"held_on": "2026-11-10", "participants": "6", "csrf_token": csrf_of(form.text)}
+    answer = worker.post("/firm/drill", data=data | change)
+    assert answer.status_code == 422
+    assert message in answer.text
+    # The message stands under the field, not at the top of the form.
+    assert re.search(rf'name="{field}".*?field-error">[^<]*{message}', answer.text, re.S)
+    assert session.scalar(select(RescueDrill.id)) is None
+
+
+def test_a_refused_hazard_leaves_the_elevator_as_it_was(
+    worker: TestClient, world: factories.World, session: Session
+) -> None:
+    path = f"/firm/hazard/{world.lift_a.rescue_code}"
+    csrf = csrf_of(worker.get(path).text)
+    data = {"severity": "serious", "description": "", "csrf_token": csrf, "confirmed": "yes"}
+    answer = worker.post(path, data=data)
+    assert answer.status_code == 422
+    assert re.search(r'name="description".*?field-error">描述为必填项', answer.text, re.S)
+    session.expire_all()
+    assert session.scalar(select(HazardReport.id)) is None
+    assert session.get_one(Elevator, world.lift_a.id).status == "in_use"
+
+
 def test_a_serious_hazard_asks_to_confirm_before_suspending(
     worker: TestClient, world: factories.World, session: Session
 ) -> None:
