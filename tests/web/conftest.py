@@ -160,7 +160,7 @@ def build_web_world(session: Session, today: date) -> WebWorld:
     )
     # In the town, so the street's pages and lists the other tests count do not change.
     live_lifts = [
-        factories.elevator(session, street_name="永新镇", user_unit_id=user.id) for _ in range(2)
+        factories.elevator(session, street_name="永新镇", user_unit_id=user.id) for _ in range(4)
     ]
     for lift in live_lifts:
         factories.contract(session, lift, firm, start=start, end=end)

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import TEST_PASSWORD
 from tests.web.conftest import LiveServer, screenshot
@@ -105,8 +106,8 @@ def test_seat_assigns_an_unowned_rescue_and_the_firm_then_accepts_it(
         row.get_by_label("救援单位").select_option(label=world.firm_name)
         screenshot(seat, "22-seat-assign-phone")
         row.get_by_role("button", name=re.compile("^指派")).click()
-        seat.wait_for_url(re.compile(r"/seat$"))
-        assert seat.locator(f'tr[data-incident="{number}"]').count() == 0
+        # The queue answers on the same URL: wait for the row to go, not for the URL.
+        expect(seat.locator(f'tr[data-incident="{number}"]')).to_have_count(0, timeout=TIMEOUT_MS)
 
         # The resident's page moves on by itself, and says who is coming.
         resident.locator('#incident-status[data-status="dispatched"]').wait_for(timeout=TIMEOUT_MS)
@@ -121,3 +122,25 @@ def test_seat_assigns_an_unowned_rescue_and_the_firm_then_accepts_it(
     finally:
         seat_context.close()
         firm_context.close()
+
+
+def test_a_live_update_keeps_the_fault_cause_being_picked(
+    context: Any, live_server: LiveServer
+) -> None:
+    world = live_server.world
+    page = phone_login(context, world.firm_login, "/firm")
+    number = public_report(live_server, world.live_codes[2])["number"]
+    card = page.locator(f'#firm-queue [data-incident="{number}"]')
+    card.wait_for(timeout=TIMEOUT_MS)
+    for step in ("接单", "已到场", "已解救"):
+        card.get_by_role("button", name=re.compile(f"^{step}")).click()
+        page.wait_for_load_state()
+    card.get_by_label("故障原因").select_option(label="门系统故障")
+    wait_until_streaming(page)
+    # Another rescue arrives while the dispatcher is choosing: the queue redraws itself.
+    other = public_report(live_server, world.live_codes[3])["number"]
+    page.locator(f'#firm-queue [data-incident="{other}"]').wait_for(timeout=TIMEOUT_MS)
+    chosen = card.get_by_label("故障原因")
+    assert chosen.evaluate("select => select.options[select.selectedIndex].text") == "门系统故障"
+    card.get_by_role("button", name=re.compile("^办结")).click()
+    expect(card).to_have_count(0, timeout=TIMEOUT_MS)

@@ -90,6 +90,46 @@ function clearUnseen() {
   showUnseen();
 }
 
+// What a person has picked or typed in a live list's forms (a fault cause, the firm to assign),
+// keyed by incident, form and field, so that a live update redraws the rows without losing it;
+// and which of those fields had the focus.
+function controlKey(control) {
+  const row = control.closest("[data-incident]");
+  if (!row || !control.name) return null;
+  const choice = control.type === "checkbox" || control.type === "radio" ? `=${control.value}` : "";
+  return `${row.dataset.incident}|${control.form ? control.form.action : ""}|${control.name}${choice}`;
+}
+
+function changedControls(root) {
+  const saved = new Map();
+  root.querySelectorAll("select, textarea, input:not([type=hidden])").forEach((control) => {
+    const key = controlKey(control);
+    if (!key) return;
+    if (control.type === "checkbox" || control.type === "radio") {
+      if (control.checked !== control.defaultChecked) saved.set(key, control.checked);
+    } else if (control.tagName === "SELECT") {
+      if (Array.from(control.options).some((option) => option.selected !== option.defaultSelected)) {
+        saved.set(key, control.value);
+      }
+    } else if (control.value !== control.defaultValue) {
+      saved.set(key, control.value);
+    }
+  });
+  const focused = root.contains(document.activeElement) ? controlKey(document.activeElement) : null;
+  return { saved, focused };
+}
+
+function restoreControls(root, { saved, focused }) {
+  root.querySelectorAll("select, textarea, input:not([type=hidden])").forEach((control) => {
+    const key = controlKey(control);
+    if (key && saved.has(key)) {
+      if (control.type === "checkbox" || control.type === "radio") control.checked = saved.get(key);
+      else control.value = saved.get(key);
+    }
+    if (key && key === focused) control.focus();
+  });
+}
+
 // A list that updates itself: an EventSource on data-live-stream replaces the element's
 // contents with the rows the server renders; when the stream fails, the page polls the
 // data-live-poll twin every data-live-poll-seconds until the stream is back.
@@ -104,7 +144,9 @@ function liveRegion(element) {
   let ended = false;
 
   const apply = (payload) => {
+    const inProgress = changedControls(element);
     element.innerHTML = payload.html;
+    restoreControls(element, inProgress);
     const fresh = (payload.ids || []).filter((id) => !known.has(id));
     (payload.ids || []).forEach((id) => known.add(id));
     if (fresh.length) {
