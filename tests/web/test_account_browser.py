@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import LiveServer, screenshot
-from tests.web.test_browser import PHONE, TIMEOUT_MS, log_in
+from tests.web.test_browser import PHONE, TIMEOUT_MS, log_in, submit
 
 pytestmark = pytest.mark.browser
 
@@ -60,10 +60,10 @@ def test_the_firm_closes_a_rescue_with_a_fault_cause_on_the_phone(
         assert "13812345678" in card.inner_text()
         assert "7栋 2单元 1号梯" in card.inner_text()
         for step in ("接单", "已到场", "已解救"):
-            firm.locator(f'[data-incident="{number}"]').get_by_role(
+            button = firm.locator(f'[data-incident="{number}"]').get_by_role(
                 "button", name=re.compile(f"^{step}")
-            ).click()
-            firm.wait_for_url(re.compile(r"/firm$"))
+            )
+            submit(firm, button, "/firm")
         card = firm.locator(f'[data-incident="{number}"]')
         card.get_by_label("故障原因").select_option(label="门系统故障")
         assert firm.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

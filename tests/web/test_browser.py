@@ -6,7 +6,7 @@ import io
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
@@ -59,13 +59,28 @@ def report_trapped(context: Any, rescue_code: str) -> Any:
     return page
 
 
+def submit(page: Any, button: Any, landing: str) -> None:
+    """Presses a form's button and waits until the page it lands on (path `landing`) has loaded.
+
+    The firm's and the seat's forms answer on the URL they were sent from, so `wait_for_url`
+    would return before the POST was even answered."""
+    with page.expect_response(
+        lambda response: (
+            response.request.is_navigation_request()
+            and response.request.method == "GET"
+            and urlsplit(response.url).path == landing
+        )
+    ):
+        button.click()
+    page.wait_for_load_state()
+
+
 def firm_step(context: Any, number: str, action: str) -> None:
     """The firm presses one button of the incident's row in its queue."""
     firm = context.pages[-1]
     firm.goto("/firm")
     row = firm.locator(f'[data-incident="{number}"]')
-    row.get_by_role("button", name=re.compile(f"^{action}")).click()
-    firm.wait_for_url(re.compile(r"/firm$"))
+    submit(firm, row.get_by_role("button", name=re.compile(f"^{action}")), "/firm")
 
 
 def test_resident_reports_trapped_and_sees_arrival(

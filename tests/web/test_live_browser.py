@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.factories import TEST_PASSWORD
 from tests.web.conftest import LiveServer, screenshot
-from tests.web.test_browser import PHONE, TIMEOUT_MS
+from tests.web.test_browser import PHONE, TIMEOUT_MS, submit
 
 pytestmark = pytest.mark.browser
 
@@ -115,8 +115,7 @@ def test_seat_assigns_an_unowned_rescue_and_the_firm_then_accepts_it(
 
         firm = phone_login(firm_context, world.firm_login, "/firm")
         firm_row = firm.locator(f'#firm-queue [data-incident="{number}"]')
-        firm_row.get_by_role("button", name=re.compile("^接单")).click()
-        firm.wait_for_url(re.compile(r"/firm$"))
+        submit(firm, firm_row.get_by_role("button", name=re.compile("^接单")), "/firm")
         resident.locator('#incident-status[data-status="accepted"]').wait_for(timeout=TIMEOUT_MS)
         screenshot(resident, "23-tracking-accepted-phone")
     finally:
@@ -133,8 +132,7 @@ def test_a_live_update_keeps_the_fault_cause_being_picked(
     card = page.locator(f'#firm-queue [data-incident="{number}"]')
     card.wait_for(timeout=TIMEOUT_MS)
     for step in ("接单", "已到场", "已解救"):
-        card.get_by_role("button", name=re.compile(f"^{step}")).click()
-        page.wait_for_load_state()
+        submit(page, card.get_by_role("button", name=re.compile(f"^{step}")), "/firm")
     card.get_by_label("故障原因").select_option(label="门系统故障")
     wait_until_streaming(page)
     # Another rescue arrives while the dispatcher is choosing: the queue redraws itself.
