@@ -88,8 +88,8 @@ class FaultCause(StrEnum):
     """Fault-cause codes a maintenance unit reports when closing (CPASE M 001-2015 附录D style).
 
     The standard's annex was not retrieved (domain-rules E8, status I), so this list follows its
-    structure: the elevator's own subsystems, then causes outside the elevator. `counts_as_fault`
-    says whether an entrapment with this cause counts towards the 故障困人率 KPI.
+    structure: the elevator's own subsystems, then causes outside the elevator; an entrapment with
+    one of `not_elevator_faults()` does not count towards the 故障困人率 KPI.
     """
 
     DOOR_SYSTEM = "door_system"  # 门系统 (landing/car door, door operator, interlock)
@@ -109,11 +109,6 @@ class FaultCause(StrEnum):
     def not_elevator_faults(cls) -> frozenset["FaultCause"]:
         """Causes outside the elevator: they do not count towards the trapped-passenger rate."""
         return frozenset({cls.POWER_CUT, cls.MISUSE})
-
-    @property
-    def counts_as_fault(self) -> bool:
-        """True when an entrapment with this cause is the elevator's fault."""
-        return self not in self.not_elevator_faults()
 
     @property
     def title_zh(self) -> str:

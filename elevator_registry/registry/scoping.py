@@ -14,7 +14,6 @@ from sqlalchemy import ColumnElement, exists, false, select, true
 
 from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import Principal
-from elevator_registry.errors import Forbidden
 from elevator_registry.registry.models import Elevator, MaintenanceContract
 
 
@@ -49,8 +48,3 @@ def readable_elevators(principal: Principal, today: date) -> ColumnElement[bool]
             return Elevator.user_unit_id == principal.organisation_id
         case _:
             return false()
-
-
-def out_of_scope(message: str) -> Forbidden:
-    """403 OUT_OF_SCOPE: the caller sees the record but may not act on it."""
-    return Forbidden("OUT_OF_SCOPE", message)
