@@ -8,9 +8,9 @@ message's new state in one transaction per message. A failure waits
 message is dead (visible to the bureau with every attempt). The record is a compare-and-set on
 `attempt_count`, so a message two passes picked up at once is recorded once.
 
-`serve` runs passes every `outbox_interval_seconds` in a daemon thread (`start_background`),
-registered like the escalation loop; running it once per tick across processes is the
-periodic-job lock's business (see README).
+`serve` runs passes every `outbox_interval_seconds` in a daemon thread (`start_background`,
+`delivery_job`), back to back while each takes a full batch; running it once per tick across
+processes is the periodic-job lease's business (`elevator_registry.jobs`).
 """
 
 import time
