@@ -245,6 +245,13 @@ def label(value: object) -> str:
     return _BY_VALUE.get(text, text)
 
 
+def label_with_code(value: str) -> str:
+    """A stored value as a person reads it with the code a program writes beside it,
+    `住宅（residential）`; the value alone when it has no label."""
+    named = label(value)
+    return f"{named}（{value}）" if named != value else value
+
+
 def raw_values() -> frozenset[str]:
     """Every enum value that is an ASCII word (what a page must never show a person)."""
     return frozenset(

@@ -484,11 +484,9 @@ def validation_message_zh(
 
 def _expected_zh(expected: str) -> str:
     """Pydantic's "'a', 'b' or 'c'" as Chinese labels with the code each stands for."""
-    from elevator_registry.labels import label  # labels imports the enums; errors must not
+    from elevator_registry.labels import (
+        label_with_code,  # labels imports the enums; errors must not
+    )
 
     values = [part.strip(" '\"") for part in expected.replace(" or ", ", ").split(",")]
-    return "、".join(
-        f"{label(value)}（{value}）" if label(value) != value else value
-        for value in values
-        if value
-    )
+    return "、".join(label_with_code(value) for value in values if value)

@@ -3,7 +3,9 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
 
+from elevator_registry.config import Settings
 from elevator_registry.dependencies import AuthenticatedDep, ClockDep, SessionDep, SettingsDep
 from elevator_registry.dossier import service as dossier_service
 from elevator_registry.dossier.schemas import Dossier
@@ -45,13 +47,24 @@ def read_dossier(
         now=clock.now(),
     )
     if format == "xlsx":
-        return Response(
-            content=dossier_service.workbook_of(session, dossier, settings),
-            media_type=dossier_service.XLSX_MEDIA_TYPE,
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="dossier-{dossier.elevator.equipment_code}.xlsx"'
-                )
-            },
-        )
+        return workbook_download(session, dossier, settings)
     return dossier
+
+
+def workbook_download(session: Session, dossier: Dossier, settings: Settings) -> Response:
+    """The dossier's workbook as an attachment named after the equipment code (the API's and
+    the officer's page's download alike)."""
+    return Response(
+        content=dossier_service.dossier_workbook(
+            dossier,
+            settings=settings,
+            names=dossier_service.organisation_names(session, dossier),
+            people=dossier_service.person_names(session, dossier),
+        ),
+        media_type=dossier_service.XLSX_MEDIA_TYPE,
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="dossier-{dossier.elevator.equipment_code}.xlsx"'
+            )
+        },
+    )

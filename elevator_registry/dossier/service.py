@@ -376,16 +376,6 @@ def person_names(session: Session, dossier: Dossier) -> dict[int, str]:
     return {row.id: row.display_name for row in rows}
 
 
-def workbook_of(session: Session, dossier: Dossier, settings: Settings) -> bytes:
-    """The dossier's workbook, with the names of the organisations and people it refers to."""
-    return dossier_workbook(
-        dossier,
-        settings=settings,
-        names=organisation_names(session, dossier),
-        people=person_names(session, dossier),
-    )
-
-
 def dossier_workbook(
     dossier: Dossier,
     *,

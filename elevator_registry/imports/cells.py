@@ -7,12 +7,13 @@ are not checked here: the API's own schemas and validators check them afterwards
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from elevator_registry.labels import label
+from elevator_registry.labels import label_with_code
 
 # Excel keeps 15 significant digits; a longer "number" (an 18-digit equipment code typed into a
 # General-formatted cell) has already lost its last digits.
@@ -196,11 +197,22 @@ def choice(value: Any, aliases: dict[str, str]) -> str:
         return aliases[key]
     allowed = sorted(set(aliases.values()))
     # In the enum's order (its members lead every alias table), each with the code it stands for.
-    allowed_zh = "、".join(
-        f"{label(value)}（{value}）" if label(value) != value else value
-        for value in dict.fromkeys(aliases.values())
-    )
+    allowed_zh = "、".join(label_with_code(code) for code in dict.fromkeys(aliases.values()))
     raise CellError(
         f"{raw!r} is not one of {', '.join(allowed)}",
         f"“{raw}”不是可选的值，须为以下之一：{allowed_zh}",
     )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The parser of a column whose cells name members of a fixed set through `aliases`; with
+    `separators`, one cell may name several (a list). The templates read the set from it."""
+
+    aliases: dict[str, str]
+    separators: re.Pattern[str] | None = None
+
+    def __call__(self, value: Any) -> str | list[str]:
+        if self.separators is None:
+            return choice(value, self.aliases)
+        return [choice(item, self.aliases) for item in listing(value, self.separators)]

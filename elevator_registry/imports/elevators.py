@@ -119,13 +119,13 @@ CONTRACT_COLUMNS = {
 PARSERS: dict[str, Any] = {
     "equipment_code": cells.text,
     "rescue_code": cells.text,
-    "type_code": lambda value: cells.choice(value, TYPE_ALIASES),
+    "type_code": cells.Choice(TYPE_ALIASES),
     "registration_number": cells.text,
     "registered_on": cells.day,
     "street": cells.text,
     "address": cells.text,
-    "place_category": lambda value: cells.choice(value, PLACE_ALIASES),
-    "status": lambda value: cells.choice(value, STATUS_ALIASES),
+    "place_category": cells.Choice(PLACE_ALIASES),
+    "status": cells.Choice(STATUS_ALIASES),
     "commissioned_on": cells.day,
     "user_unit_credit_code": cells.text,
     "manufacturer_credit_code": cells.text,
@@ -154,7 +154,7 @@ PARSERS: dict[str, Any] = {
     "maintenance_unit_credit_code": cells.text,
     "contract_start_date": cells.day,
     "contract_end_date": cells.day,
-    "contract_mode": lambda value: cells.choice(value, MODE_ALIASES),
+    "contract_mode": cells.Choice(MODE_ALIASES),
     "contract_interval_days": cells.integer,
 }
 

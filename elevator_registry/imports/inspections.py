@@ -45,9 +45,9 @@ ORGANISATION_COLUMNS = {
 }
 PARSERS: dict[str, Any] = {
     "equipment_code": cells.text,
-    "kind": lambda value: cells.choice(value, KIND_ALIASES),
+    "kind": cells.Choice(KIND_ALIASES),
     "performed_on": cells.day,
-    "result": lambda value: cells.choice(value, RESULT_ALIASES),
+    "result": cells.Choice(RESULT_ALIASES),
     "report_number": cells.text,
     "agency_credit_code": cells.text,
     "follows_report_number": cells.text,

@@ -79,6 +79,21 @@ CLASS_ALIASES: dict[str, str] = {member.value: member.value for member in Record
     "按需维保": "on_demand",
 }
 WORKER_SLOTS = 3
+# How each column's cells are read; `performed_at` is read in the district's zone, which each
+# import binds (`MaintenanceRecordImporter.parsers`, same order).
+PARSERS: dict[str, Any] = {
+    "equipment_code": cells.text,
+    "record_class": cells.Choice(CLASS_ALIASES),
+    "performed_at": cells.moment,
+    "maintenance_unit_credit_code": cells.text,
+    "items_done": cells.listing,
+    "findings": cells.text,
+    "parts_replaced": cells.listing,
+} | {
+    f"worker_{slot}_{part}": cells.text
+    for slot in range(1, WORKER_SLOTS + 1)
+    for part in ("name", "certificate")
+}
 CACHE_LIMIT = 20_000  # elevators (with their contracts) kept between batches
 COLUMNS = (
     "id",
@@ -301,18 +316,7 @@ class MaintenanceRecordImporter(RowImporter):
 
     def __init__(self, context: ImportContext) -> None:
         super().__init__(context)
-        self.parsers: dict[str, Any] = {
-            "equipment_code": cells.text,
-            "record_class": partial(cells.choice, aliases=CLASS_ALIASES),
-            "performed_at": partial(cells.moment, zone=context.zone),
-            "maintenance_unit_credit_code": cells.text,
-            "items_done": cells.listing,
-            "findings": cells.text,
-            "parts_replaced": cells.listing,
-        }
-        for slot in range(1, WORKER_SLOTS + 1):
-            self.parsers[f"worker_{slot}_name"] = cells.text
-            self.parsers[f"worker_{slot}_certificate"] = cells.text
+        self.parsers = PARSERS | {"performed_at": partial(cells.moment, zone=context.zone)}
         dialect = self.session.get_bind().dialect
         self.postgres = dialect.name == "postgresql"
         # SQLAlchemy's own conversions of these columns, so rows written here are stored

@@ -9,7 +9,7 @@ otherwise; the organisation itself is never updated.
 
 import re
 from functools import partial
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from sqlalchemy import select
 
@@ -65,19 +65,15 @@ LICENCE_COLUMNS = {
 ROLE_SEPARATORS = re.compile(r"[;；、,，|\n]")
 
 
-def roles(value: Any) -> list[str]:
-    """Roles separated by ; 、 , or |, each an English name or a Chinese alias."""
-    return [cells.choice(item, ROLE_ALIASES) for item in cells.listing(value, ROLE_SEPARATORS)]
-
-
 PARSERS = {
     "credit_code": cells.text,
     "name": cells.text,
-    "roles": roles,
+    # Roles separated by ; 、 , or |, each an English name or a Chinese alias.
+    "roles": cells.Choice(ROLE_ALIASES, ROLE_SEPARATORS),
     "duty_phone": cells.text,
     "contact_name": cells.text,
     "address": cells.text,
-    "licence_kind": lambda value: cells.choice(value, LICENCE_ALIASES),
+    "licence_kind": cells.Choice(LICENCE_ALIASES),
     "licence_number": cells.text,
     "licence_valid_from": cells.day,
     "licence_valid_until": cells.day,

@@ -15,10 +15,9 @@ Imported, the two give the same rows (tests/imports/test_import_templates.py).
 
 import csv
 import io
-import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -38,31 +37,16 @@ NOTES_HEADER = ("列名", "必填", "也可写作", "程序用列名", "说明")
 NOTES_KEY_COLUMN = NOTES_HEADER.index("程序用列名")
 
 
-@dataclass(frozen=True)
-class Choice:
-    """A column whose cells name members of a fixed set, read through the importer's `aliases`;
-    with `separators`, one cell may name several (joined with 、, which those accept)."""
-
-    aliases: dict[str, str]
-    separators: re.Pattern[str] | None = None
+def _choices(parsers: dict[str, Any]) -> dict[str, cells.Choice]:
+    """The columns of an importer whose cells name members of a fixed set."""
+    return {name: parser for name, parser in parsers.items() if isinstance(parser, cells.Choice)}
 
 
-CHOICES: dict[ImportKind, dict[str, Choice]] = {
-    ImportKind.ORGANISATIONS: {
-        "roles": Choice(organisations.ROLE_ALIASES, organisations.ROLE_SEPARATORS),
-        "licence_kind": Choice(organisations.LICENCE_ALIASES),
-    },
-    ImportKind.ELEVATORS: {
-        "type_code": Choice(elevators.TYPE_ALIASES),
-        "place_category": Choice(elevators.PLACE_ALIASES),
-        "status": Choice(elevators.STATUS_ALIASES),
-        "contract_mode": Choice(elevators.MODE_ALIASES),
-    },
-    ImportKind.MAINTENANCE_RECORDS: {"record_class": Choice(maintenance.CLASS_ALIASES)},
-    ImportKind.INSPECTIONS: {
-        "kind": Choice(inspections.KIND_ALIASES),
-        "result": Choice(inspections.RESULT_ALIASES),
-    },
+CHOICES: dict[ImportKind, dict[str, cells.Choice]] = {
+    ImportKind.ORGANISATIONS: _choices(organisations.PARSERS),
+    ImportKind.ELEVATORS: _choices(elevators.PARSERS),
+    ImportKind.MAINTENANCE_RECORDS: _choices(maintenance.PARSERS),
+    ImportKind.INSPECTIONS: _choices(inspections.PARSERS),
 }
 
 
@@ -95,7 +79,7 @@ def spelling_zh(code: str, aliases: dict[str, str]) -> str:
     return code
 
 
-def person_cell(value: str, choice: Choice | None) -> str:
+def person_cell(value: str, choice: cells.Choice | None) -> str:
     """An example cell as the XLSX template shows it."""
     if choice is None or not value:
         return value

@@ -25,6 +25,7 @@ from elevator_registry.dependencies import (
     StreamingSessionDep,
 )
 from elevator_registry.dossier import service as dossier_service
+from elevator_registry.dossier.routes import workbook_download
 from elevator_registry.dossier.schemas import Dossier
 from elevator_registry.downloads import Download
 from elevator_registry.errors import AuthenticationRequired, DomainError, InvalidValue
@@ -472,15 +473,7 @@ def elevator_dossier_workbook(
 ) -> Response:
     """The dossier as the API's XLSX workbook (a sheet per section), for the logged-in officer."""
     dossier = _dossier(session, web_session, elevator_id, clock=clock, settings=settings)
-    return Response(
-        dossier_service.workbook_of(session, dossier, settings),
-        media_type=dossier_service.XLSX_MEDIA_TYPE,
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="dossier-{dossier.elevator.equipment_code}.xlsx"'
-            )
-        },
-    )
+    return workbook_download(session, dossier, settings)
 
 
 @router.get("/bureau/incidents")

@@ -8,15 +8,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from elevator_registry.auth.principal import CLI, Principal
 from elevator_registry.config import Settings, get_settings
+from elevator_registry.errors import DomainError
 from elevator_registry.imports import service as import_service
 from elevator_registry.imports.columns import ImportKind
 from elevator_registry.imports.schemas import ImportReport
+from elevator_registry.maintenance import service as maintenance_service
+from elevator_registry.maintenance.schemas import MaintenanceRecordCreate
 from elevator_registry.registry.models import Elevator
 from tests.conftest import NOW, TODAY
 from tests.evidence_factories import CERTIFIED
@@ -129,3 +133,21 @@ def codes(report: ImportReport | dict[str, Any]) -> list[tuple[int, str | None, 
         else (error["row"], error["field"], error["code"])
         for error in errors
     ]
+
+
+def api_refusal(session: Session, lift: Elevator, **body: Any) -> DomainError:
+    """What `POST /maintenance-records` answers for a half-month record of `lift` five days ago
+    by a certified and an uncertified worker, changed by `body`: the refusal an import must
+    give for the same row."""
+    data = {
+        "elevator_id": lift.id,
+        "record_class": "half_month",
+        "performed_at": NOW - timedelta(days=5),
+        "workers": [{"name": "张伟", "certificate_number": CERTIFIED}, {"name": "李强"}],
+        "items_done": ["机房环境"],
+    } | body
+    with pytest.raises(DomainError) as refused:
+        maintenance_service.file_record(
+            session, data=MaintenanceRecordCreate(**data), actor=CLI, today=TODAY, now=NOW
+        )
+    return refused.value

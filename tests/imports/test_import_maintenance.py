@@ -215,28 +215,15 @@ def test_each_refusal_matches_the_apis_own(
     session: Session, world: factories.World, code: str, row: dict[str, Any], body: dict[str, Any]
 ) -> None:
     days_ago = row.pop("days_ago", 5)
-    api_body: dict[str, Any] = {
-        "elevator_id": world.lift_a.id,
-        "record_class": "half_month",
-        "performed_at": NOW - timedelta(days=5),
-        "workers": [
-            {"name": "张伟", "certificate_number": CERTIFIED},
-            {"name": "李强"},
-        ],
-        "items_done": ["机房环境"],
-    } | body
-    with pytest.raises(DomainError) as api:
-        maintenance_service.file_record(
-            session, data=MaintenanceRecordCreate(**api_body), actor=CLI, today=TODAY, now=NOW
-        )
+    api = files.api_refusal(session, world.lift_a, **body)
     report = files.run(
         session,
         ImportKind.MAINTENANCE_RECORDS,
         content(files.record_row(world.lift_a, days_ago, **row)),
     )
-    assert api.value.code == code
+    assert api.code == code
     assert [error.code for error in report.errors] == [code]
-    assert report.errors[0].message == api.value.message
+    assert report.errors[0].message == api.message
     assert report.rows_written == 0
 
 

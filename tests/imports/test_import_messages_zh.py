@@ -12,13 +12,10 @@ from sqlalchemy.orm import Session
 
 from elevator_registry.auth.enums import Role
 from elevator_registry.auth.principal import CLI, Principal
-from elevator_registry.errors import DomainError
 from elevator_registry.imports.columns import ImportKind
 from elevator_registry.imports.schemas import ImportReport
-from elevator_registry.maintenance import service as maintenance_service
-from elevator_registry.maintenance.schemas import MaintenanceRecordCreate
 from tests import factories
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW
 from tests.evidence_factories import BAD_CHECK, CERTIFIED
 from tests.imports import files
 
@@ -191,33 +188,14 @@ def test_a_services_refusal_carries_the_apis_chinese_message(
     body: dict[str, Any],
 ) -> None:
     days_ago = overrides.pop("days_ago", 5)
-    with pytest.raises(DomainError) as api:
-        maintenance_service.file_record(
-            session,
-            data=MaintenanceRecordCreate(
-                **{
-                    "elevator_id": world.lift_a.id,
-                    "record_class": "half_month",
-                    "performed_at": NOW - timedelta(days=5),
-                    "workers": [
-                        {"name": "张伟", "certificate_number": CERTIFIED},
-                        {"name": "李强"},
-                    ],
-                    "items_done": ["机房环境"],
-                }
-                | body
-            ),
-            actor=CLI,
-            today=TODAY,
-            now=NOW,
-        )
+    api = files.api_refusal(session, world.lift_a, **body)
     report = files.run(
         session,
         ImportKind.MAINTENANCE_RECORDS,
         files.csv_bytes(RECORD_HEADER_ZH, [record_row_zh(world, days_ago, **overrides)]),
     )
-    assert api.value.code == code
-    assert only_error(report)[2:] == (code, api.value.message_zh)
+    assert api.code == code
+    assert only_error(report)[2:] == (code, api.message_zh)
 
 
 def test_a_catalogue_sentence_names_the_files_column_not_the_apis_field(

@@ -93,6 +93,8 @@ function clearUnseen() {
 // What a person has picked or typed in a live list's forms (a fault cause, the firm to assign),
 // keyed by incident, form and field, so that a live update redraws the rows without losing it;
 // and which of those fields had the focus.
+const FORM_CONTROLS = "select, textarea, input:not([type=hidden])";
+
 function controlKey(control) {
   const row = control.closest("[data-incident]");
   if (!row || !control.name) return null;
@@ -102,7 +104,7 @@ function controlKey(control) {
 
 function changedControls(root) {
   const saved = new Map();
-  root.querySelectorAll("select, textarea, input:not([type=hidden])").forEach((control) => {
+  root.querySelectorAll(FORM_CONTROLS).forEach((control) => {
     const key = controlKey(control);
     if (!key) return;
     if (control.type === "checkbox" || control.type === "radio") {
@@ -120,7 +122,7 @@ function changedControls(root) {
 }
 
 function restoreControls(root, { saved, focused }) {
-  root.querySelectorAll("select, textarea, input:not([type=hidden])").forEach((control) => {
+  root.querySelectorAll(FORM_CONTROLS).forEach((control) => {
     const key = controlKey(control);
     if (key && saved.has(key)) {
       if (control.type === "checkbox" || control.type === "radio") control.checked = saved.get(key);
